@@ -1,0 +1,117 @@
+"""Chalice app: routes only. Every handler calls into chalicelib."""
+
+from __future__ import annotations
+
+from chalice import Response
+
+from chalicelib import wiring
+from chalicelib.api.chalice_glue import (
+    BINARY_TYPES,
+    ThreadSafeChalice,
+    api_errors,
+    body_for,
+    json_response,
+)
+from chalicelib.api.errors import NotFound
+from chalicelib.proxy.service import ProxyRequest
+
+app = ThreadSafeChalice(app_name="ai-gateway")
+app.api.binary_types = BINARY_TYPES
+
+MAX_PROXY_DEPTH = 8
+"""Path segments after the provider slug; `chalice local` needs one route per depth."""
+
+_GATEWAYS = "/accounts/{account_id}/ai-gateway/gateways"
+_LOG = _GATEWAYS + "/{gateway_id}/logs/{log_id}"
+
+
+@app.route("/healthz", methods=["GET"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@api_errors
+def proxy(account_id: str, gateway_id: str, provider: str, **path: str) -> Response:
+    request = app.current_request
+    query = request.query_params or {}
+    result = wiring.proxy_service().handle(
+        ProxyRequest(
+            account_id=account_id,
+            gateway_id=gateway_id,
+            provider=provider,
+            path_segments=[path[f"p{i}"] for i in range(1, len(path) + 1)],
+            method=request.method,
+            headers={name.lower(): value for name, value in request.headers.items()},
+            body=request.raw_body or b"",
+            query=[(key, value) for key in query for value in query.getlist(key)],
+        )
+    )
+    content_type = result.headers.get("Content-Type")
+    return Response(
+        body=body_for(content_type if isinstance(content_type, str) else None, result.body),
+        status_code=result.status,
+        headers=result.headers,
+    )
+
+
+for _depth in range(1, MAX_PROXY_DEPTH + 1):
+    _segments = "/".join(f"{{p{i}}}" for i in range(1, _depth + 1))
+    app.route(
+        f"/v1/{{account_id}}/{{gateway_id}}/{{provider}}/{_segments}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        content_types=["*/*"],
+        name=f"proxy_{_depth}",
+    )(proxy)
+
+
+def _authenticated(account_id: str) -> None:
+    wiring.management_api().authenticate(
+        app.current_request.headers.get("authorization"), account_id
+    )
+
+
+def _query(name: str) -> str | None:
+    params = app.current_request.query_params
+    return params.get(name) if params else None
+
+
+@app.route(_GATEWAYS, methods=["GET"])
+@api_errors
+def list_gateways(account_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.management_api().list_gateways(account_id, _query))
+
+
+@app.route(_GATEWAYS + "/{gateway_id}", methods=["GET"])
+@api_errors
+def get_gateway(account_id: str, gateway_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.management_api().get_gateway(account_id, gateway_id))
+
+
+@app.route(_GATEWAYS + "/{gateway_id}/logs", methods=["GET"])
+@api_errors
+def list_logs(account_id: str, gateway_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.management_api().list_logs(account_id, gateway_id, _query))
+
+
+@app.route(_LOG, methods=["GET"])
+@api_errors
+def get_log(account_id: str, gateway_id: str, log_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.management_api().get_log(account_id, gateway_id, log_id))
+
+
+@app.route(_LOG + "/{part}", methods=["GET"])
+@api_errors
+def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Response:
+    _authenticated(account_id)
+    if part not in ("request", "response"):
+        raise NotFound(f"no such log resource: {part}")
+    raw = wiring.management_api().get_log_body(account_id, gateway_id, log_id, part)
+    return Response(
+        body=body_for(raw.content_type, raw.body),
+        status_code=200,
+        headers={"Content-Type": raw.content_type},
+    )

@@ -1,0 +1,25 @@
+"""The Cloudflare API envelope: {success, errors, messages, result, result_info}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.errors import ApiError
+
+
+def success(result: Any, result_info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Envelope of a successful answer."""
+    body: dict[str, Any] = {"success": True, "errors": [], "messages": [], "result": result}
+    if result_info is not None:
+        body["result_info"] = result_info
+    return body
+
+
+def failure(error: ApiError) -> dict[str, Any]:
+    """Envelope of a failed answer."""
+    return {
+        "success": False,
+        "errors": [{"code": error.code, "message": error.message}],
+        "messages": [],
+        "result": None,
+    }

@@ -1,0 +1,102 @@
+"""The log record: one per proxied request, small (no bodies), and its storage forms."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+HEAD_BYTES = 256
+"""How much of each body the record keeps inline for list views."""
+
+
+@dataclass
+class LogRecord:
+    """Metadata of one proxied request, as stored in the `logs` table."""
+
+    id: str
+    created_at: str
+    account_id: str
+    gateway_id: str
+    provider: str
+    path: str
+    status_code: int
+    success: bool
+    duration: int
+    model: str | None = None
+    model_type: str | None = None
+    request_type: str = "provider"
+    cached: bool = False
+    step: int = 0
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost: Decimal | None = None
+    custom_cost: bool = False
+    time_to_first_token: int | None = None
+    metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
+    event_id: str | None = None
+    feedback: int | None = None
+    score: int | None = None
+    request_size: int = 0
+    response_size: int = 0
+    request_content_type: str | None = None
+    response_content_type: str | None = None
+    request_head: str = ""
+    response_head: str = ""
+    request_head_complete: bool = True
+    response_head_complete: bool = True
+    body_key: str | None = None
+    body_truncated: bool = False
+    user_agent: str | None = None
+    error: str | None = None
+
+    def to_item(self, pk: str) -> dict[str, Any]:
+        """Return the DynamoDB item (None values omitted, numbers as Decimal)."""
+        item: dict[str, Any] = {"pk": pk, "sk": self.id}
+        for name, value in asdict(self).items():
+            if name == "id" or value is None or value == {}:
+                continue
+            item[name] = _to_dynamo(value)
+        return item
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> LogRecord:
+        """Rebuild a record from its DynamoDB item."""
+        known = {f.name for f in fields(cls)}
+        values = {k: _from_dynamo(v) for k, v in item.items() if k in known and k != "cost"}
+        values["id"] = item["sk"]
+        values["cost"] = item.get("cost")
+        return cls(**values)
+
+    def to_api(self) -> dict[str, Any]:
+        """Return the Cloudflare-compatible JSON form of the record."""
+        out = asdict(self)
+        out["cost"] = float(self.cost) if self.cost is not None else None
+        out["metadata"] = json.dumps(self.metadata) if self.metadata else None
+        out["model"] = self.model or ""
+        return out
+
+
+def body_head(body: bytes) -> tuple[str, bool]:
+    """Return the first bytes of a body as text, and whether that is the whole body."""
+    head = body[:HEAD_BYTES].decode("utf-8", errors="ignore")
+    return head, len(body) <= HEAD_BYTES
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items()}
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,40 @@
+"""Deployment settings, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_SHARD_COUNT = 16
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Names of the AWS resources and the knobs of one deployment."""
+
+    logs_table: str = "aig-logs"
+    control_table: str = "aig-control"
+    bodies_bucket: str = "aig-bodies"
+    log_queue_url: str | None = None
+    log_sink: str = "direct"
+    upstream_timeout_s: float = 120.0
+    cursor_secret: bytes = b"aig-local-cursor-secret"
+    default_shard_count: int = DEFAULT_SHARD_COUNT
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `AIG_*` environment variables, defaults for the rest."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            logs_table=env.get("AIG_LOGS_TABLE", defaults.logs_table),
+            control_table=env.get("AIG_CONTROL_TABLE", defaults.control_table),
+            bodies_bucket=env.get("AIG_BODIES_BUCKET", defaults.bodies_bucket),
+            log_queue_url=env.get("AIG_LOG_QUEUE_URL") or None,
+            log_sink=env.get("AIG_LOG_SINK", defaults.log_sink),
+            upstream_timeout_s=float(
+                env.get("AIG_UPSTREAM_TIMEOUT_S", defaults.upstream_timeout_s)
+            ),
+            cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or defaults.cursor_secret,
+        )

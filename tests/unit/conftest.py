@@ -1,0 +1,72 @@
+"""Unit-test fixtures: moto in-process with the resources of infra/template.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from moto import mock_aws
+
+from chalicelib import aws, wiring
+from chalicelib.accounts.models import Account, Gateway
+from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.bodies import S3BodyStore
+from chalicelib.settings import Settings
+from infra.local import OUTPUT_ENV, deploy_stack
+
+
+@pytest.fixture
+def settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Fresh moto backend with the stack deployed; env points the app at it."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        aws.reset()
+        wiring.reset()
+        outputs = deploy_stack(None)
+        for key, name in OUTPUT_ENV.items():
+            monkeypatch.setenv(name, outputs[key])
+        yield Settings.from_env()
+        aws.reset()
+        wiring.reset()
+
+
+@dataclass
+class Tenant:
+    """An account with one gateway and an API token."""
+
+    account_id: str
+    gateway_id: str
+    token: str
+
+
+@pytest.fixture
+def accounts(settings: Settings) -> AccountStore:
+    return AccountStore(aws.table(settings.control_table))
+
+
+@pytest.fixture
+def bodies(settings: Settings) -> S3BodyStore:
+    return S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+
+
+def make_tenant(accounts: AccountStore, account_id: str, gateway_id: str = "main") -> Tenant:
+    """Create an account with one gateway and a token."""
+    token = f"tok-{account_id}-secret"
+    accounts.put_account(Account(id=account_id, plan="paid"))
+    accounts.put_gateway(Gateway(id=gateway_id, account_id=account_id))
+    accounts.add_token(account_id, token, name="test")
+    return Tenant(account_id, gateway_id, token)
+
+
+@pytest.fixture
+def tenant(accounts: AccountStore) -> Tenant:
+    return make_tenant(accounts, "acme")
+
+
+@pytest.fixture
+def other_tenant(accounts: AccountStore) -> Tenant:
+    return make_tenant(accounts, "globex")

@@ -1,0 +1,264 @@
+import gzip
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from chalicelib import aws
+from chalicelib.accounts.store import AccountStore
+from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.logstore.bodies import S3BodyStore
+from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.sink import DirectLogSink
+from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
+from chalicelib.proxy.upstream import UpstreamClient
+from chalicelib.settings import Settings
+from tests.unit.conftest import Tenant
+
+CLIENT_KEY = "sk-client-secret-0123456789"
+CHAT_REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi there"}]}
+CHAT_RESPONSE = {
+    "id": "chatcmpl-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "gpt-4o-mini-2024-07-18",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "hello"},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500},
+}
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def _json_reply(status: int, body: object) -> Handler:
+    return lambda request: httpx.Response(status, json=body)
+
+
+class Harness:
+    """A ProxyService over moto, with an httpx MockTransport as the provider."""
+
+    def __init__(self, settings: Settings, accounts: AccountStore, bodies: S3BodyStore) -> None:
+        self.settings = settings
+        self.accounts = accounts
+        self.bodies = bodies
+        self.handler: Handler = _json_reply(200, CHAT_RESPONSE)
+        self.sent: list[httpx.Request] = []
+        transport = httpx.MockTransport(self._dispatch)
+        self.service = ProxyService(
+            accounts,
+            DirectLogSink(aws.table(settings.logs_table), bodies),
+            UpstreamClient(transport=transport),
+            upstream_timeout_s=5,
+            env={},
+        )
+        self.reader = LogReader(aws.table(settings.logs_table))
+
+    def _dispatch(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.sent.append(request)
+        return self.handler(request)
+
+    def call(
+        self,
+        tenant: Tenant,
+        provider: str = "openai",
+        path: str = "chat/completions",
+        body: bytes = json.dumps(CHAT_REQUEST).encode(),
+        headers: dict[str, str] | None = None,
+        query: list[tuple[str, str]] | None = None,
+    ) -> ProxyResponse:
+        all_headers = {"content-type": "application/json", "authorization": f"Bearer {CLIENT_KEY}"}
+        all_headers.update(headers or {})
+        return self.service.handle(
+            ProxyRequest(
+                account_id=tenant.account_id,
+                gateway_id=tenant.gateway_id,
+                provider=provider,
+                path_segments=path.split("/"),
+                method="POST",
+                headers=all_headers,
+                body=body,
+                query=query or [],
+            )
+        )
+
+    def log(self, tenant: Tenant, response: ProxyResponse) -> LogRecord:
+        log_id = response.headers["aig-log-id"]
+        assert isinstance(log_id, str)
+        record = self.reader.get(tenant.account_id, tenant.gateway_id, log_id, 16)
+        assert record is not None
+        return record
+
+    def stored_items(self) -> list[dict[str, object]]:
+        return aws.table(self.settings.logs_table).scan()["Items"]
+
+
+@pytest.fixture
+def harness(settings: Settings, accounts: AccountStore, bodies: S3BodyStore) -> Harness:
+    return Harness(settings, accounts, bodies)
+
+
+def test_chat_is_relayed_unchanged_and_logged(harness: Harness, tenant: Tenant) -> None:
+    response = harness.call(tenant)
+    assert response.status == 200
+    assert json.loads(response.body) == CHAT_RESPONSE
+    assert str(harness.sent[0].url) == "https://api.openai.com/v1/chat/completions"
+    assert harness.sent[0].headers["authorization"] == f"Bearer {CLIENT_KEY}"
+    record = harness.log(tenant, response)
+    assert record.model == "gpt-4o-mini-2024-07-18"
+    assert record.model_type == "chat"
+    assert (record.tokens_in, record.tokens_out) == (1000, 500)
+    assert record.cost is not None and float(record.cost) == pytest.approx(0.00045)
+    assert record.success and record.status_code == 200 and record.duration >= 0
+    assert record.request_size == len(json.dumps(CHAT_REQUEST))
+    assert record.response_size == len(response.body)
+    stored = harness.bodies.get(record.body_key or "")
+    assert stored is not None
+    assert stored.request == json.dumps(CHAT_REQUEST).encode()
+    assert stored.response == response.body
+
+
+def test_client_secrets_never_reach_storage(
+    harness: Harness, tenant: Tenant, settings: Settings
+) -> None:
+    harness.handler = _json_reply(200, CHAT_RESPONSE)
+    harness.call(tenant, headers={"x-api-key": CLIENT_KEY, "cookie": f"s={CLIENT_KEY}"})
+    harness.call(
+        tenant,
+        provider="google-ai-studio",
+        path="v1beta/models/gemini-2.0-flash:generateContent",
+        query=[("key", CLIENT_KEY)],
+    )
+    assert "key=" in str(harness.sent[1].url)
+    assert CLIENT_KEY not in json.dumps(harness.stored_items(), default=str)
+    s3 = aws.client("s3")
+    for obj in s3.list_objects_v2(Bucket=settings.bodies_bucket)["Contents"]:
+        blob = s3.get_object(Bucket=settings.bodies_bucket, Key=obj["Key"])["Body"].read()
+        assert CLIENT_KEY.encode() not in gzip.decompress(blob)
+
+
+def test_stream_usage_comes_from_final_chunk(harness: Harness, tenant: Tenant) -> None:
+    chunks = [
+        {"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini", "choices": []},
+        {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "model": "gpt-4o-mini",
+            "choices": [],
+            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+        },
+    ]
+    sse = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+    harness.handler = lambda request: httpx.Response(
+        200, content=sse.encode(), headers={"content-type": "text/event-stream"}
+    )
+    response = harness.call(tenant)
+    assert response.body == sse.encode()
+    assert response.headers["Content-Type"] == "text/event-stream"
+    record = harness.log(tenant, response)
+    assert (record.tokens_in, record.tokens_out) == (7, 3)
+    assert record.time_to_first_token is not None
+
+
+def test_unknown_usage_is_null(harness: Harness, tenant: Tenant) -> None:
+    body = dict(CHAT_RESPONSE)
+    del body["usage"]
+    harness.handler = _json_reply(200, body)
+    record = harness.log(tenant, harness.call(tenant))
+    assert record.tokens_in is None and record.tokens_out is None and record.cost is None
+
+
+@pytest.mark.parametrize("status", [400, 401, 429, 500, 503])
+def test_provider_errors_pass_through_and_are_logged(
+    harness: Harness, tenant: Tenant, status: int
+) -> None:
+    error = {"error": {"message": "nope", "type": "invalid_request_error"}}
+    harness.handler = _json_reply(status, error)
+    response = harness.call(tenant)
+    assert response.status == status and json.loads(response.body) == error
+    record = harness.log(tenant, response)
+    assert record.status_code == status and not record.success
+    assert record.tokens_in is None
+
+
+@pytest.mark.parametrize(
+    ("exception", "status", "words"),
+    [
+        (httpx.ConnectError("refused"), 502, "could not be reached"),
+        (httpx.ReadTimeout("slow"), 504, "did not answer within"),
+    ],
+)
+def test_unreachable_or_slow_provider_is_502_or_504_and_logged(
+    harness: Harness, tenant: Tenant, exception: Exception, status: int, words: str
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise exception
+
+    harness.handler = fail
+    response = harness.call(tenant)
+    assert response.status == status
+    envelope = json.loads(response.body)
+    assert envelope["success"] is False and words in envelope["errors"][0]["message"]
+    assert "openai" in envelope["errors"][0]["message"]
+    record = harness.log(tenant, response)
+    assert not record.success and record.status_code == status
+    assert record.error and words in record.error
+
+
+def test_non_json_body_is_proxied(harness: Harness, tenant: Tenant) -> None:
+    harness.handler = lambda request: httpx.Response(
+        200, content=request.content[::-1], headers={"content-type": "text/plain"}
+    )
+    response = harness.call(tenant, body=b"plain words", headers={"content-type": "text/plain"})
+    assert response.body == b"sdrow nialp"
+    record = harness.log(tenant, response)
+    assert record.model is None and record.request_content_type == "text/plain"
+
+
+def test_unknown_provider_is_400_and_unknown_gateway_404(harness: Harness, tenant: Tenant) -> None:
+    with pytest.raises(BadRequest, match="unknown provider 'nope'"):
+        harness.call(tenant, provider="nope")
+    with pytest.raises(NotFound):
+        harness.call(Tenant(tenant.account_id, "missing", ""))
+    with pytest.raises(NotFound):
+        harness.call(Tenant("nobody", tenant.gateway_id, ""))
+    assert harness.sent == [] and harness.stored_items() == []
+
+
+def test_collect_log_switches(harness: Harness, tenant: Tenant) -> None:
+    skipped = harness.call(tenant, headers={"cf-aig-collect-log": "false"})
+    assert "aig-log-id" not in skipped.headers and harness.stored_items() == []
+
+    no_payload = harness.call(tenant, headers={"aig-collect-log-payload": "false"})
+    record = harness.log(tenant, no_payload)
+    assert record.body_key is None and record.request_head == "" and record.tokens_in == 1000
+
+    gateway = harness.accounts.get_gateway(tenant.account_id, tenant.gateway_id)
+    assert gateway is not None
+    gateway.collect_logs = False
+    harness.accounts.put_gateway(gateway)
+    harness.call(tenant)
+    assert len(harness.stored_items()) == 1
+
+
+def test_logs_land_in_the_calling_account_only(
+    harness: Harness, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    response = harness.call(other_tenant)
+    assert harness.reader.newest_first("acme", "main", 16, 10).records == []
+    assert harness.log(other_tenant, response).account_id == "globex"
+
+
+def test_metadata_and_event_id_are_recorded(harness: Harness, tenant: Tenant) -> None:
+    response = harness.call(
+        tenant, headers={"aig-metadata": '{"user": "u7", "tier": 2}', "aig-event-id": "ev-9"}
+    )
+    record = harness.log(tenant, response)
+    assert record.metadata == {"user": "u7", "tier": 2} and record.event_id == "ev-9"
