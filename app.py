@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from chalice import Response
 
 from chalicelib import wiring
@@ -12,7 +14,7 @@ from chalicelib.api.chalice_glue import (
     body_for,
     json_response,
 )
-from chalicelib.api.errors import NotFound
+from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.proxy.service import ProxyRequest
 
 app = ThreadSafeChalice(app_name="ai-gateway")
@@ -70,6 +72,13 @@ def _authenticated(account_id: str) -> None:
     )
 
 
+def _json_body() -> object:
+    try:
+        return json.loads(app.current_request.raw_body or b"null")
+    except ValueError as exc:
+        raise BadRequest("the request body is not valid JSON") from exc
+
+
 def _query(name: str) -> str | None:
     params = app.current_request.query_params
     return params.get(name) if params else None
@@ -82,11 +91,33 @@ def list_gateways(account_id: str) -> Response:
     return json_response(wiring.management_api().list_gateways(account_id, _query))
 
 
+@app.route(_GATEWAYS, methods=["POST"])
+@api_errors
+def create_gateway(account_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.management_api().create_gateway(account_id, _json_body()))
+
+
 @app.route(_GATEWAYS + "/{gateway_id}", methods=["GET"])
 @api_errors
 def get_gateway(account_id: str, gateway_id: str) -> Response:
     _authenticated(account_id)
     return json_response(wiring.management_api().get_gateway(account_id, gateway_id))
+
+
+@app.route(_GATEWAYS + "/{gateway_id}", methods=["PUT"])
+@api_errors
+def update_gateway(account_id: str, gateway_id: str) -> Response:
+    _authenticated(account_id)
+    api = wiring.management_api()
+    return json_response(api.update_gateway(account_id, gateway_id, _json_body()))
+
+
+@app.route(_GATEWAYS + "/{gateway_id}", methods=["DELETE"])
+@api_errors
+def delete_gateway(account_id: str, gateway_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.management_api().delete_gateway(account_id, gateway_id))
 
 
 @app.route(_GATEWAYS + "/{gateway_id}/logs", methods=["GET"])

@@ -5,11 +5,13 @@ from __future__ import annotations
 import functools
 
 from chalicelib import aws
+from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.management import ManagementApi
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.sink import DirectLogSink, LogSink
+from chalicelib.logstore.writer import LogWriter
 from chalicelib.proxy.service import ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
@@ -21,32 +23,48 @@ def settings() -> Settings:
     return Settings.from_env()
 
 
-def _accounts() -> AccountStore:
-    return AccountStore(aws.table(settings().control_table))
+def accounts() -> AccountStore:
+    """The control table of this deployment."""
+    return AccountStore(aws.table(settings().control_table), aws.client("dynamodb"))
 
 
-def _bodies() -> S3BodyStore:
-    return S3BodyStore(aws.client("s3"), settings().bodies_bucket)
+def log_writer() -> LogWriter:
+    """The writer that admits and deletes logs with their counts."""
+    config = settings()
+    bodies = S3BodyStore(aws.client("s3"), config.bodies_bucket)
+    return LogWriter(
+        aws.client("dynamodb"),
+        config.logs_table,
+        Quota(config.control_table),
+        bodies,
+        LogReader(aws.table(config.logs_table)),
+    )
 
 
 def _sink() -> LogSink:
     kind = settings().log_sink
     if kind == "direct":
-        return DirectLogSink(aws.table(settings().logs_table), _bodies())
+        return DirectLogSink(log_writer())
     raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct)")
 
 
 @functools.cache
 def proxy_service() -> ProxyService:
     """The process-wide proxy (its upstream client keeps connections alive)."""
-    return ProxyService(_accounts(), _sink(), UpstreamClient(), settings().upstream_timeout_s)
+    return ProxyService(accounts(), _sink(), UpstreamClient(), settings().upstream_timeout_s)
 
 
 @functools.cache
 def management_api() -> ManagementApi:
     """The process-wide management API."""
-    reader = LogReader(aws.table(settings().logs_table))
-    return ManagementApi(_accounts(), reader, _bodies(), settings().cursor_secret)
+    config = settings()
+    return ManagementApi(
+        accounts(),
+        LogReader(aws.table(config.logs_table)),
+        log_writer(),
+        S3BodyStore(aws.client("s3"), config.bodies_bucket),
+        config.cursor_secret,
+    )
 
 
 def reset() -> None:

@@ -210,7 +210,7 @@ def start_moto_server(port: int, *, timeout: float = 30.0) -> Child:
     ensure_port_free(port, "moto server (AIG_MOTO_PORT)")
     child = Child(
         "moto",
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, "-m", "infra.moto_server", "-H", "127.0.0.1", "-p", str(port)],
         hide=lambda line: bool(_ACCESS_LOG.match(line)),
     )
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,6 +16,15 @@ def utc_now_iso() -> str:
     return iso_utc(datetime.now(UTC))
 
 
+UNLIMITED = 10**15
+"""The cap stored for "no cap": never reached, so every cap test is the same test."""
+
+
+def limit_value(limit: int | None) -> int:
+    """The stored cap for `limit` (None means no cap)."""
+    return UNLIMITED if limit is None else limit
+
+
 @dataclass(frozen=True)
 class Plan:
     """Entitlements of a plan."""
@@ -23,37 +32,50 @@ class Plan:
     name: str
     max_gateways: int
     account_log_limit: int | None
+    """Logs the whole account may store; None: no account-wide cap."""
     gateway_log_default: int | None
+    """Per-gateway cap when the gateway sets no log_management; None: no default cap."""
+    gateway_log_range: tuple[int, int]
+    """Allowed values of a gateway's log_management."""
 
 
 PLANS: dict[str, Plan] = {
-    "free": Plan("free", max_gateways=10, account_log_limit=100_000, gateway_log_default=None),
-    "paid": Plan("paid", max_gateways=20, account_log_limit=None, gateway_log_default=10_000_000),
+    "free": Plan(
+        "free",
+        max_gateways=10,
+        account_log_limit=100_000,
+        gateway_log_default=None,
+        gateway_log_range=(100, 100_000),
+    ),
+    "paid": Plan(
+        "paid",
+        max_gateways=20,
+        account_log_limit=None,
+        gateway_log_default=10_000_000,
+        gateway_log_range=(100, 100_000_000),
+    ),
 }
 
 
 @dataclass
 class Account:
-    """An account: its plan and how many logs it stores."""
+    """An account: its plan and its counters."""
 
     id: str
     plan: str = "free"
     created_at: str = field(default_factory=utc_now_iso)
     stored_logs: int = 0
+    gateway_count: int = 0
 
-    def to_item(self) -> dict[str, Any]:
-        """Return the control-table item for this account."""
-        return {"pk": account_pk(self.id), "sk": ACCOUNT_SK, **asdict(self)}
+    @property
+    def entitlements(self) -> Plan:
+        """The limits of the account's plan."""
+        return PLANS[self.plan]
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Account:
         """Rebuild an account from its control-table item."""
-        return cls(
-            id=item["id"],
-            plan=item["plan"],
-            created_at=item["created_at"],
-            stored_logs=int(item.get("stored_logs", 0)),
-        )
+        return cls(**{f.name: _plain(item[f.name]) for f in fields(cls) if f.name in item})
 
 
 @dataclass
@@ -77,41 +99,49 @@ class Gateway:
     shard_count: int = DEFAULT_SHARD_COUNT
     stored_logs: int = 0
     dropped_logs: int = 0
+    log_limit: int = UNLIMITED
+    """The stored cap on logs (internal; UNLIMITED when there is none)."""
+    deleting: bool = False
     created_at: str = field(default_factory=utc_now_iso)
     modified_at: str = field(default_factory=utc_now_iso)
-
-    def to_item(self) -> dict[str, Any]:
-        """Return the control-table item for this gateway."""
-        values = {k: v for k, v in asdict(self).items() if v is not None}
-        return {"pk": account_pk(self.account_id), "sk": gateway_sk(self.id), **values}
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Gateway:
         """Rebuild a gateway from its control-table item."""
-        names = cls.__dataclass_fields__
-        values = {k: _plain(v) for k, v in item.items() if k in names}
-        return cls(**values)
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: _plain(v) for k, v in item.items() if k in names})
 
     def to_api(self) -> dict[str, Any]:
         """Return the Cloudflare-compatible JSON form (internal fields left out)."""
         out = asdict(self)
-        del out["account_id"], out["shard_count"]
+        del out["account_id"], out["shard_count"], out["deleting"], out["log_limit"]
         return out
 
 
-ACCOUNT_SK = "#ACCOUNT"
+CONFIG_FIELDS = (
+    "collect_logs",
+    "cache_ttl",
+    "cache_invalidate_on_update",
+    "rate_limiting_interval",
+    "rate_limiting_limit",
+    "rate_limiting_technique",
+    "authentication",
+    "log_management",
+    "log_management_strategy",
+    "retry_max_attempts",
+    "retry_delay",
+    "retry_backoff",
+)
+"""Gateway fields a client may set."""
 
 
-def account_pk(account_id: str) -> str:
-    """Partition of the control table that holds an account and its gateways."""
-    return f"ACCOUNT#{account_id}"
-
-
-def gateway_sk(gateway_id: str) -> str:
-    """Sort key of a gateway under its account."""
-    return f"GATEWAY#{gateway_id}"
+def effective_log_limit(gateway_log_management: int | None, plan: Plan) -> int | None:
+    """The cap on a gateway's stored logs: its own setting, else the plan's default."""
+    if gateway_log_management is not None:
+        return gateway_log_management
+    return plan.gateway_log_default
 
 
 def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; gateway settings are all integers."""
+    """DynamoDB numbers come back as Decimal; account and gateway numbers are integers."""
     return int(value) if isinstance(value, Decimal) else value

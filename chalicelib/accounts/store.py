@@ -1,50 +1,120 @@
-"""Reads and writes of accounts, gateways and tokens in the control table."""
+"""Accounts, gateways and API tokens in the control table.
+
+Items of one account share its partition: the account (`#ACCOUNT`), its gateways
+(`GATEWAY#id`) and its token listings (`TOKEN#token id`); a token's lookup item lives
+under the token's hash so that authenticating a request is one GetItem.
+"""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from chalicelib import dynamo
+from chalicelib.accounts.keys import account_key, account_pk, gateway_key
 from chalicelib.accounts.models import (
-    ACCOUNT_SK,
+    PLANS,
     Account,
     Gateway,
-    account_pk,
-    gateway_sk,
+    Plan,
+    effective_log_limit,
+    limit_value,
     utc_now_iso,
 )
-from chalicelib.accounts.tokens import TOKEN_SK, hash_token, token_pk
+from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
+from chalicelib.api.errors import BadRequest, NotFound
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What is kept of an API token: never the token itself."""
+
+    token_id: str
+    account_id: str
+    name: str
+    created_at: str
 
 
 class AccountStore:
     """The control table, seen as accounts, gateways and tokens."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, client: Any) -> None:
+        """`table`: the boto3 Table resource; `client`: a low-level DynamoDB client (for
+        transactions in wire format; the resource's own client re-serializes values)."""
         self._table = table
+        self._client = client
+
+    # accounts
 
     def get_account(self, account_id: str) -> Account | None:
         """Return the account, or None when it does not exist."""
-        item = self._table.get_item(Key={"pk": account_pk(account_id), "sk": ACCOUNT_SK}).get(
-            "Item"
-        )
+        item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")
         return Account.from_item(item) if item else None
 
-    def put_account(self, account: Account) -> None:
-        """Create or replace an account item."""
-        self._table.put_item(Item=account.to_item())
+    def create_account(self, account_id: str, plan: str) -> Account:
+        """Create an account on `plan`; BadRequest if it exists or the plan is unknown."""
+        entitlements = _plan(plan)
+        account = Account(id=account_id, plan=plan)
+        limit = limit_value(entitlements.account_log_limit)
+        item = {
+            **account_key(account_id),
+            "id": account_id,
+            "plan": plan,
+            "created_at": account.created_at,
+            "stored_logs": 0,
+            "gateway_count": 0,
+            "log_limit": limit,
+            "log_room": limit,
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raise BadRequest(f"account {account_id} already exists") from exc
+        return account
+
+    def set_plan(self, account_id: str, plan: str) -> Account:
+        """Move an account to another plan; its log cap follows the plan."""
+        entitlements = _plan(plan)
+        new_limit = limit_value(entitlements.account_log_limit)
+        while True:
+            item = self._account_item(account_id)
+            old_limit = int(item["log_limit"])
+            try:
+                self._table.update_item(
+                    Key=account_key(account_id),
+                    UpdateExpression="SET #plan = :plan, log_limit = :new ADD log_room :delta",
+                    ConditionExpression="log_limit = :old",
+                    ExpressionAttributeNames={"#plan": "plan"},
+                    ExpressionAttributeValues={
+                        ":plan": plan,
+                        ":new": new_limit,
+                        ":old": old_limit,
+                        ":delta": new_limit - old_limit,
+                    },
+                )
+            except self._client.exceptions.ConditionalCheckFailedException:
+                continue  # changed meanwhile: read again
+            account = self.get_account(account_id)
+            assert account is not None
+            return account
+
+    # gateways
 
     def get_gateway(self, account_id: str, gateway_id: str) -> Gateway | None:
-        """Return one gateway, or None when it does not exist."""
-        key = {"pk": account_pk(account_id), "sk": gateway_sk(gateway_id)}
-        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        """Return one gateway (also while it is being deleted), or None."""
+        item = self._table.get_item(
+            Key=gateway_key(account_id, gateway_id), ConsistentRead=True
+        ).get("Item")
         return Gateway.from_item(item) if item else None
 
     def list_gateways(self, account_id: str) -> list[Gateway]:
         """Return every gateway of an account, ordered by id."""
         condition = Key("pk").eq(account_pk(account_id)) & Key("sk").begins_with("GATEWAY#")
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
         while True:
             page = self._table.query(**kwargs)
             items.extend(page["Items"])
@@ -53,20 +123,182 @@ class AccountStore:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return [Gateway.from_item(item) for item in items]
 
-    def put_gateway(self, gateway: Gateway) -> None:
-        """Create or replace a gateway item."""
-        self._table.put_item(Item=gateway.to_item())
+    def create_gateway(self, account_id: str, gateway_id: str, config: dict[str, Any]) -> Gateway:
+        """Create a gateway within the plan's gateway count; BadRequest when over it."""
+        account = self.get_account(account_id)
+        if account is None:
+            raise NotFound(f"account {account_id} not found")
+        plan = account.entitlements
+        gateway = Gateway(id=gateway_id, account_id=account_id, **config)
+        if gateway.log_management is None and plan.gateway_log_default is not None:
+            gateway.log_management = plan.gateway_log_default
+        limit = limit_value(effective_log_limit(gateway.log_management, plan))
+        item = {
+            **gateway_key(account_id, gateway_id),
+            **{k: v for k, v in gateway.__dict__.items() if v is not None and k != "deleting"},
+            "log_limit": limit,
+            "log_room": limit,
+        }
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    dynamo.put(self._table.name, item, "attribute_not_exists(pk)"),
+                    dynamo.update(
+                        self._table.name,
+                        account_key(account_id),
+                        "ADD gateway_count :one",
+                        {":one": 1, ":max": plan.max_gateways},
+                        "gateway_count < :max",
+                    ),
+                ]
+            )
+        except self._client.exceptions.TransactionCanceledException as exc:
+            if dynamo.failed_condition(exc) == 0:
+                raise BadRequest(f"gateway {gateway_id} already exists") from exc
+            raise BadRequest(
+                f"the {plan.name} plan allows at most {plan.max_gateways} gateways"
+            ) from exc
+        return gateway
 
-    def add_token(self, account_id: str, token: str, name: str) -> None:
-        """Register `token` (stored hashed) as an API token of the account."""
-        self._table.put_item(
-            Item={
-                "pk": token_pk(hash_token(token)),
-                "sk": TOKEN_SK,
-                "account_id": account_id,
-                "name": name,
-                "created_at": utc_now_iso(),
+    def update_gateway(
+        self, account_id: str, gateway_id: str, changes: dict[str, Any]
+    ) -> tuple[Gateway, Gateway]:
+        """Apply config changes; return the gateway before and after.
+
+        A new log_management moves the cap and the room together, conditional on the
+        cap read, so concurrent admissions never see a stale cap.
+        """
+        account = self.get_account(account_id)
+        if account is None:
+            raise NotFound(f"account {account_id} not found")
+        while True:
+            before = self.get_gateway(account_id, gateway_id)
+            if before is None or before.deleting:
+                raise NotFound(f"gateway {gateway_id} not found")
+            values: dict[str, Any] = {":modified": utc_now_iso()}
+            names: dict[str, str] = {}
+            sets, removes = ["modified_at = :modified"], []
+            for index, (name, value) in enumerate(sorted(changes.items())):
+                names[f"#f{index}"] = name
+                if value is None:
+                    removes.append(f"#f{index}")
+                else:
+                    values[f":v{index}"] = value
+                    sets.append(f"#f{index} = :v{index}")
+            expression = "SET " + ", ".join(sets)
+            condition = "attribute_exists(sk) AND attribute_not_exists(deleting)"
+            if "log_management" in changes:
+                plan = account.entitlements
+                old = limit_value(effective_log_limit(before.log_management, plan))
+                new = limit_value(effective_log_limit(changes["log_management"], plan))
+                values.update({":new_limit": new, ":old_limit": old, ":delta": new - old})
+                expression += ", log_limit = :new_limit"
+                expression += " ADD log_room :delta"
+                condition += " AND log_limit = :old_limit"
+            if removes:
+                expression += " REMOVE " + ", ".join(removes)
+            kwargs: dict[str, Any] = {
+                "Key": gateway_key(account_id, gateway_id),
+                "UpdateExpression": expression,
+                "ConditionExpression": condition,
+                "ExpressionAttributeValues": values,
+                "ReturnValues": "ALL_NEW",
             }
+            if names:
+                kwargs["ExpressionAttributeNames"] = names
+            try:
+                after = self._table.update_item(**kwargs)["Attributes"]
+            except self._client.exceptions.ConditionalCheckFailedException:
+                continue  # the cap changed meanwhile (or the gateway went): read again
+            return before, Gateway.from_item(after)
+
+    def mark_deleting(self, account_id: str, gateway_id: str) -> Gateway:
+        """Close a gateway to new logs before its logs are purged."""
+        try:
+            item = self._table.update_item(
+                Key=gateway_key(account_id, gateway_id),
+                UpdateExpression="SET deleting = :yes",
+                ConditionExpression="attribute_exists(sk)",
+                ExpressionAttributeValues={":yes": True},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raise NotFound(f"gateway {gateway_id} not found") from exc
+        return Gateway.from_item(item)
+
+    def remove_gateway(self, account_id: str, gateway_id: str) -> None:
+        """Delete a purged gateway (no logs left) and free its place in the plan."""
+        self._client.transact_write_items(
+            TransactItems=[
+                dynamo.delete(
+                    self._table.name,
+                    gateway_key(account_id, gateway_id),
+                    "attribute_exists(deleting) AND stored_logs = :zero",
+                    {":zero": 0},
+                ),
+                dynamo.update(
+                    self._table.name,
+                    account_key(account_id),
+                    "ADD gateway_count :minus_one",
+                    {":minus_one": -1},
+                ),
+            ]
+        )
+
+    # tokens
+
+    def issue_token(self, account_id: str, name: str, token: str | None = None) -> str:
+        """Create an API token for the account and return it (the only time it is seen)."""
+        token = token or new_token()
+        token_hash = hash_token(token)
+        token_id = secrets.token_hex(6)
+        created_at = utc_now_iso()
+        listing = {
+            "pk": account_pk(account_id),
+            "sk": f"TOKEN#{token_id}",
+            "token_id": token_id,
+            "token_hash": token_hash,
+            "name": name,
+            "created_at": created_at,
+        }
+        lookup = {
+            "pk": token_pk(token_hash),
+            "sk": TOKEN_SK,
+            "account_id": account_id,
+            "token_id": token_id,
+            "name": name,
+            "created_at": created_at,
+        }
+        self._client.transact_write_items(
+            TransactItems=[
+                dynamo.put(self._table.name, lookup),
+                dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"),
+            ]
+        )
+        return token
+
+    def list_tokens(self, account_id: str) -> list[TokenInfo]:
+        """The account's tokens (ids and names, never the tokens)."""
+        condition = Key("pk").eq(account_pk(account_id)) & Key("sk").begins_with("TOKEN#")
+        items = self._table.query(KeyConditionExpression=condition)["Items"]
+        return [
+            TokenInfo(item["token_id"], account_id, item["name"], item["created_at"])
+            for item in items
+        ]
+
+    def revoke_token(self, account_id: str, token_id: str) -> None:
+        """Revoke one token of the account; NotFound if it has no such token."""
+        key = {"pk": account_pk(account_id), "sk": f"TOKEN#{token_id}"}
+        listing = self._table.get_item(Key=key).get("Item")
+        if listing is None:
+            raise NotFound(f"token {token_id} not found")
+        self._client.transact_write_items(
+            TransactItems=[
+                dynamo.delete(
+                    self._table.name, {"pk": token_pk(listing["token_hash"]), "sk": TOKEN_SK}
+                ),
+                dynamo.delete(self._table.name, key),
+            ]
         )
 
     def account_of_token(self, token: str) -> str | None:
@@ -75,3 +307,15 @@ class AccountStore:
             "Item"
         )
         return item["account_id"] if item else None
+
+    def _account_item(self, account_id: str) -> dict[str, Any]:
+        item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"account {account_id} not found")
+        return item
+
+
+def _plan(name: str) -> Plan:
+    if name not in PLANS:
+        raise BadRequest(f"unknown plan {name!r}; known: {', '.join(PLANS)}")
+    return PLANS[name]

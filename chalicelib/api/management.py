@@ -6,11 +6,13 @@ Every method takes already-parsed path and query values and returns the envelope
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.accounts.models import Gateway
+from chalicelib.accounts.gateway_fields import parse_settings
+from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
 from chalicelib.api.errors import BadRequest, NotFound, Unauthorized
@@ -19,11 +21,15 @@ from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, enc
 from chalicelib.logstore.ids import is_log_id
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.writer import LogWriter
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE_OFFSET = 10_000
 """Page-number pagination reads every skipped log; past this offset use `cursor`."""
+
+DEFAULT_BUDGET_S = 20.0
+"""Time a request may spend on bulk deletions (API Gateway cuts it at 29 s)."""
 
 QueryGetter = Callable[[str], str | None]
 
@@ -43,13 +49,17 @@ class ManagementApi:
         self,
         accounts: AccountStore,
         reader: LogReader,
+        writer: LogWriter,
         bodies: S3BodyStore,
         cursor_secret: bytes,
+        budget_s: float = DEFAULT_BUDGET_S,
     ) -> None:
         self._accounts = accounts
         self._reader = reader
+        self._writer = writer
         self._bodies = bodies
         self._cursor_secret = cursor_secret
+        self._budget_s = budget_s
 
     def authenticate(self, authorization: str | None, account_id: str) -> None:
         """Check the bearer token; a token of another account sees a 404, as if absent."""
@@ -80,6 +90,46 @@ class ManagementApi:
     def get_gateway(self, account_id: str, gateway_id: str) -> dict[str, Any]:
         """GET /accounts/{a}/ai-gateway/gateways/{g}."""
         return success(self._gateway(account_id, gateway_id).to_api())
+
+    def create_gateway(self, account_id: str, body: Any) -> dict[str, Any]:
+        """POST /accounts/{a}/ai-gateway/gateways."""
+        gateway_id, settings = parse_settings(body, self._plan(account_id))
+        return success(self._accounts.create_gateway(account_id, gateway_id, settings).to_api())
+
+    def update_gateway(self, account_id: str, gateway_id: str, body: Any) -> dict[str, Any]:
+        """PUT .../gateways/{g}; a log_management below the stored count applies the
+        gateway's strategy at once (DELETE_OLDEST drops the oldest, STOP_INSERTING the
+        newest, so that the first logs are the ones kept)."""
+        _, settings = parse_settings(body, self._plan(account_id), path_id=gateway_id)
+        _, after = self._accounts.update_gateway(account_id, gateway_id, settings)
+        deadline = time.monotonic() + self._budget_s
+        while after.stored_logs > after.log_limit:
+            if time.monotonic() > deadline:
+                break  # the next update (or admission's strategy) carries on
+            self._writer.trim(
+                account_id,
+                gateway_id,
+                after.shard_count,
+                after.stored_logs - after.log_limit,
+                newest=after.log_management_strategy != "DELETE_OLDEST",
+            )
+            after = self._gateway(account_id, gateway_id)
+        return success(after.to_api())
+
+    def delete_gateway(self, account_id: str, gateway_id: str) -> dict[str, Any]:
+        """DELETE .../gateways/{g}: closes it, deletes its logs and bodies, frees its counts.
+
+        Large gateways are purged in batches within the request's time budget; until the
+        purge is done the gateway answers 404 to the proxy, and repeating the DELETE resumes
+        it (the answer's `deleting` says whether it is still under way).
+        """
+        gateway = self._accounts.mark_deleting(account_id, gateway_id)
+        deadline = time.monotonic() + self._budget_s
+        done = self._writer.purge(account_id, gateway_id, gateway.shard_count, deadline)
+        if done:
+            self._accounts.remove_gateway(account_id, gateway_id)
+        result = {**gateway.to_api(), "deleting": not done}
+        return success(result)
 
     def list_logs(self, account_id: str, gateway_id: str, query: QueryGetter) -> dict[str, Any]:
         """GET .../gateways/{g}/logs: newest first, `cursor` or `page`, `per_page` <= 100."""
@@ -132,9 +182,15 @@ class ManagementApi:
 
     def _gateway(self, account_id: str, gateway_id: str) -> Gateway:
         gateway = self._accounts.get_gateway(account_id, gateway_id)
-        if gateway is None:
+        if gateway is None or gateway.deleting:
             raise NotFound(f"gateway {gateway_id} not found")
         return gateway
+
+    def _plan(self, account_id: str) -> Plan:
+        account = self._accounts.get_account(account_id)
+        if account is None:
+            raise NotFound(f"account {account_id} not found")
+        return account.entitlements
 
     def _log(self, account_id: str, gateway_id: str, log_id: str) -> LogRecord:
         gateway = self._gateway(account_id, gateway_id)

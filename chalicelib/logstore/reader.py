@@ -64,15 +64,31 @@ class LogReader:
         `skip` drops that many logs first (page-number pagination); its cost grows
         with it, so callers bound it.
         """
+        return self._merged(account_id, gateway_id, shard_count, limit, before_id, skip, True)
+
+    def oldest_first(self, account_id: str, gateway_id: str, shard_count: int, limit: int) -> Page:
+        """Return up to `limit` logs, oldest first."""
+        return self._merged(account_id, gateway_id, shard_count, limit, None, 0, False)
+
+    def _merged(
+        self,
+        account_id: str,
+        gateway_id: str,
+        shard_count: int,
+        limit: int,
+        after_id: str | None,
+        skip: int,
+        newest: bool,
+    ) -> Page:
         stats = ReadStats()
         first_chunk = max(1, math.ceil((limit + skip + 1) / shard_count))
         streams = [
             self._shard_stream(
-                partition_key(account_id, gateway_id, s), before_id, first_chunk, stats
+                partition_key(account_id, gateway_id, s), after_id, first_chunk, newest, stats
             )
             for s in range(shard_count)
         ]
-        merged = heapq.merge(*streams, key=lambda item: item["sk"], reverse=True)
+        merged = heapq.merge(*streams, key=lambda item: item["sk"], reverse=newest)
         wanted = skip + limit + 1
         items = [item for _, item in zip(range(wanted), merged, strict=False)]
         page_items = items[skip : skip + limit]
@@ -83,16 +99,22 @@ class LogReader:
         )
 
     def _shard_stream(
-        self, pk: str, before_id: str | None, first_chunk: int, stats: ReadStats
+        self,
+        pk: str,
+        after_id: str | None,
+        first_chunk: int,
+        newest: bool,
+        stats: ReadStats,
     ) -> Iterator[dict[str, Any]]:
-        """Newest-first items of one shard: a first chunk of the shard's expected share
-        of the page, then small refills for the shards that turn out to hold more."""
+        """Items of one shard in listing order, strictly after `after_id`: a first chunk
+        of the shard's expected share of the page, then small refills for the shards
+        that turn out to hold more."""
         condition = Key("pk").eq(pk)
-        if before_id is not None:
-            condition &= Key("sk").lt(before_id)
+        if after_id is not None:
+            condition &= Key("sk").lt(after_id) if newest else Key("sk").gt(after_id)
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": condition,
-            "ScanIndexForward": False,
+            "ScanIndexForward": not newest,
             "Limit": first_chunk,
         }
         while True:

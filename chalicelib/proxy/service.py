@@ -15,6 +15,7 @@ from chalicelib.logstore.bodies import StoredBodies, truncate
 from chalicelib.logstore.ids import created_at_of, iso_utc, new_log_id
 from chalicelib.logstore.record import LogRecord, body_head
 from chalicelib.logstore.sink import LogEntry, LogSink
+from chalicelib.logstore.writer import LogPolicy, WriteOutcome
 from chalicelib.proxy.cost import cost_usd
 from chalicelib.proxy.headers import (
     GatewayOptions,
@@ -80,7 +81,7 @@ class ProxyService:
             known = ", ".join(sorted(PROVIDERS))
             raise BadRequest(f"unknown provider {request.provider!r}; known: {known}")
         gateway = self._accounts.get_gateway(request.account_id, request.gateway_id)
-        if gateway is None:
+        if gateway is None or gateway.deleting:
             raise NotFound(f"gateway {request.account_id}/{request.gateway_id} not found")
         options = parse_options(request.headers)
 
@@ -126,14 +127,19 @@ class ProxyService:
         record.body_truncated = bodies is not None and (
             len(bodies.request) < len(request.body) or len(bodies.response) < len(response.body)
         )
+        policy = LogPolicy(
+            shard_count=gateway.shard_count,
+            evict_oldest=gateway.log_management_strategy == "DELETE_OLDEST",
+        )
         try:
-            self._sink.write(LogEntry(record, bodies, gateway.shard_count))
+            outcome = self._sink.write(LogEntry(record, bodies, policy))
         except Exception:
             logger.exception("log %s could not be written", log_id)
             response.headers["aig-log-status"] = "failed"
             return response
-        response.headers["aig-log-id"] = log_id
-        response.headers["aig-log-status"] = "stored"
+        if outcome is not WriteOutcome.DROPPED:
+            response.headers["aig-log-id"] = log_id
+        response.headers["aig-log-status"] = outcome.value
         return response
 
     def _record(

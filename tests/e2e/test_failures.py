@@ -7,8 +7,6 @@ import cloudflare
 import httpx
 import pytest
 
-from chalicelib.accounts.models import Account
-from chalicelib.accounts.models import Gateway as GatewayConfig
 from chalicelib.accounts.store import AccountStore
 from tests.e2e.conftest import UPSTREAM_TIMEOUT_S, Gateway
 
@@ -20,18 +18,15 @@ CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 @pytest.fixture(scope="module")
 def rival_token(gateway: Gateway) -> str:
     """A second account, with its own gateway and token, in the same deployment."""
-    dynamodb = boto3.resource(
-        "dynamodb",
-        endpoint_url=gateway.aws_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+    session = boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
     )
-    store = AccountStore(dynamodb.Table("aig-control"))
-    store.put_account(Account(id="rival", plan="free"))
-    store.put_gateway(GatewayConfig(id="default", account_id="rival"))
-    store.add_token("rival", "rival-token", name="e2e")
-    return "rival-token"
+    dynamodb = session.resource("dynamodb", endpoint_url=gateway.aws_endpoint)
+    client = session.client("dynamodb", endpoint_url=gateway.aws_endpoint)
+    store = AccountStore(dynamodb.Table("aig-control"), client)
+    store.create_account("rival", plan="free")
+    store.create_gateway("rival", "default", {})
+    return store.issue_token("rival", name="e2e")
 
 
 def _envelope_error(response: httpx.Response) -> str:

@@ -9,7 +9,6 @@ import pytest
 from moto import mock_aws
 
 from chalicelib import aws, wiring
-from chalicelib.accounts.models import Account, Gateway
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.settings import Settings
@@ -45,7 +44,7 @@ class Tenant:
 
 @pytest.fixture
 def accounts(settings: Settings) -> AccountStore:
-    return AccountStore(aws.table(settings.control_table))
+    return AccountStore(aws.table(settings.control_table), aws.client("dynamodb"))
 
 
 @pytest.fixture
@@ -55,10 +54,9 @@ def bodies(settings: Settings) -> S3BodyStore:
 
 def make_tenant(accounts: AccountStore, account_id: str, gateway_id: str = "main") -> Tenant:
     """Create an account with one gateway and a token."""
-    token = f"tok-{account_id}-secret"
-    accounts.put_account(Account(id=account_id, plan="paid"))
-    accounts.put_gateway(Gateway(id=gateway_id, account_id=account_id))
-    accounts.add_token(account_id, token, name="test")
+    accounts.create_account(account_id, plan="paid")
+    accounts.create_gateway(account_id, gateway_id, {})
+    token = accounts.issue_token(account_id, name="test")
     return Tenant(account_id, gateway_id, token)
 
 

@@ -8,7 +8,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import aws, wiring
+from chalicelib import wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.sink import DirectLogSink
@@ -48,7 +48,7 @@ def client(
 ) -> Iterator[Client]:
     service = ProxyService(
         accounts,
-        DirectLogSink(aws.table(settings.logs_table), bodies),
+        DirectLogSink(wiring.log_writer()),
         UpstreamClient(transport=httpx.MockTransport(_provider)),
         upstream_timeout_s=5,
         env={},
@@ -156,9 +156,7 @@ def test_bad_list_parameters_are_400(
 def test_cursor_of_another_gateway_is_400(
     client: Client, tenant: Tenant, accounts: AccountStore
 ) -> None:
-    from chalicelib.accounts.models import Gateway
-
-    accounts.put_gateway(Gateway(id="second", account_id=tenant.account_id))
+    accounts.create_gateway(tenant.account_id, "second", {})
     for _ in range(3):
         _chat(client, tenant)
     base = f"/accounts/{tenant.account_id}/ai-gateway/gateways"

@@ -2,13 +2,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from chalicelib import aws
+from chalicelib import aws, wiring
+from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
 from chalicelib.logstore.ids import iso_utc, new_log_id
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.sink import DirectLogSink, LogEntry
+from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
+from tests.unit.conftest import Tenant
 
 SHARDS = 16
 
@@ -27,9 +30,13 @@ def _record(log_id: str, gateway: str = "main") -> LogRecord:
     )
 
 
+POLICY = LogPolicy(shard_count=SHARDS, evict_oldest=False)
+
+
 @pytest.fixture
-def sink(settings: Settings, bodies: S3BodyStore) -> DirectLogSink:
-    return DirectLogSink(aws.table(settings.logs_table), bodies)
+def sink(tenant: Tenant, accounts: AccountStore) -> DirectLogSink:
+    accounts.create_gateway(tenant.account_id, "other", {})
+    return DirectLogSink(wiring.log_writer())
 
 
 @pytest.fixture
@@ -41,7 +48,7 @@ def _write_many(sink: DirectLogSink, count: int, gateway: str = "main") -> list[
     start = datetime(2026, 1, 1, tzinfo=UTC)
     ids = [new_log_id(start + timedelta(milliseconds=i)) for i in range(count)]
     for log_id in ids:
-        sink.write(LogEntry(_record(log_id, gateway), None, SHARDS))
+        sink.write(LogEntry(_record(log_id, gateway), None, POLICY))
     return ids
 
 
@@ -49,7 +56,7 @@ def test_write_stores_item_and_bodies(
     sink: DirectLogSink, reader: LogReader, bodies: S3BodyStore
 ) -> None:
     log_id = new_log_id()
-    sink.write(LogEntry(_record(log_id), StoredBodies(b"req", b"resp"), SHARDS))
+    sink.write(LogEntry(_record(log_id), StoredBodies(b"req", b"resp"), POLICY))
     stored = reader.get("acme", "main", log_id, SHARDS)
     assert stored is not None and stored.body_key == f"acme/main/{log_id}"
     assert bodies.get(stored.body_key) == StoredBodies(b"req", b"resp")
@@ -60,7 +67,7 @@ def test_retried_write_stores_one_item(
 ) -> None:
     log_id = new_log_id()
     for _ in range(3):
-        sink.write(LogEntry(_record(log_id), None, SHARDS))
+        assert sink.write(LogEntry(_record(log_id), None, POLICY)).value in ("stored", "duplicate")
     items = aws.table(settings.logs_table).scan()["Items"]
     assert [item["sk"] for item in items] == [log_id]
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from chalicelib import aws
+from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.logstore.bodies import S3BodyStore
@@ -53,7 +53,7 @@ class Harness:
         transport = httpx.MockTransport(self._dispatch)
         self.service = ProxyService(
             accounts,
-            DirectLogSink(aws.table(settings.logs_table), bodies),
+            DirectLogSink(wiring.log_writer()),
             UpstreamClient(transport=transport),
             upstream_timeout_s=5,
             env={},
@@ -240,10 +240,7 @@ def test_collect_log_switches(harness: Harness, tenant: Tenant) -> None:
     record = harness.log(tenant, no_payload)
     assert record.body_key is None and record.request_head == "" and record.tokens_in == 1000
 
-    gateway = harness.accounts.get_gateway(tenant.account_id, tenant.gateway_id)
-    assert gateway is not None
-    gateway.collect_logs = False
-    harness.accounts.put_gateway(gateway)
+    harness.accounts.update_gateway(tenant.account_id, tenant.gateway_id, {"collect_logs": False})
     harness.call(tenant)
     assert len(harness.stored_items()) == 1
 

@@ -1,0 +1,20 @@
+"""Keys of the control table: an account and its gateways share one partition."""
+
+from __future__ import annotations
+
+ACCOUNT_SK = "#ACCOUNT"
+
+
+def account_pk(account_id: str) -> str:
+    """Partition of the control table that holds an account and its gateways."""
+    return f"ACCOUNT#{account_id}"
+
+
+def account_key(account_id: str) -> dict[str, str]:
+    """Key of an account item."""
+    return {"pk": account_pk(account_id), "sk": ACCOUNT_SK}
+
+
+def gateway_key(account_id: str, gateway_id: str) -> dict[str, str]:
+    """Key of a gateway item."""
+    return {"pk": account_pk(account_id), "sk": f"GATEWAY#{gateway_id}"}

@@ -1,0 +1,79 @@
+"""DynamoDB TransactWriteItems actions in the low-level format, and their outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+_serialize = TypeSerializer().serialize
+
+
+def attributes(values: dict[str, Any]) -> dict[str, Any]:
+    """Python values (numbers as int or Decimal) to DynamoDB attribute values."""
+    return {name: _serialize(value) for name, value in values.items()}
+
+
+def put(table: str, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:
+    """A Put action."""
+    action: dict[str, Any] = {"TableName": table, "Item": attributes(item)}
+    if condition:
+        action["ConditionExpression"] = condition
+    return {"Put": action}
+
+
+def delete(
+    table: str,
+    key: dict[str, Any],
+    condition: str | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A Delete action."""
+    action: dict[str, Any] = {"TableName": table, "Key": attributes(key)}
+    if condition:
+        action["ConditionExpression"] = condition
+    if values:
+        action["ExpressionAttributeValues"] = attributes(values)
+    return {"Delete": action}
+
+
+def update(
+    table: str,
+    key: dict[str, Any],
+    expression: str,
+    values: dict[str, Any],
+    condition: str | None = None,
+) -> dict[str, Any]:
+    """An Update action."""
+    action: dict[str, Any] = {
+        "TableName": table,
+        "Key": attributes(key),
+        "UpdateExpression": expression,
+        "ExpressionAttributeValues": attributes(values),
+    }
+    if condition:
+        action["ConditionExpression"] = condition
+    return {"Update": action}
+
+
+def condition_check(table: str, key: dict[str, Any], condition: str) -> dict[str, Any]:
+    """A ConditionCheck action."""
+    return {
+        "ConditionCheck": {
+            "TableName": table,
+            "Key": attributes(key),
+            "ConditionExpression": condition,
+        }
+    }
+
+
+def cancellation_codes(exc: Exception) -> list[str]:
+    """The per-action codes of a TransactionCanceledException ("None" for actions that passed)."""
+    reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
+    return [reason.get("Code", "None") for reason in reasons]
+
+
+def failed_condition(exc: Exception) -> int | None:
+    """Index of the first action whose condition failed, or None if none did."""
+    codes = cancellation_codes(exc)
+    return codes.index("ConditionalCheckFailed") if "ConditionalCheckFailed" in codes else None

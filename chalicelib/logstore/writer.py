@@ -1,0 +1,259 @@
+"""Storing and deleting logs with their counts: each change commits with its counters.
+
+A log item and the counter update that admits it go in one DynamoDB transaction, so a
+reader never sees a log that is not counted, counts never exceed the caps, and a retried
+write of the same id (conditional on the id being new) is a no-op. Deletions release
+their counts in the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib import dynamo
+from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
+from chalicelib.logstore.ids import partition_key, shard_of
+from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.record import LogRecord
+
+DROP_MARKER_TTL_S = 7 * 24 * 3600
+"""How long the id of a dropped log is remembered (so a retry is not counted again)."""
+
+DELETE_CHUNK = 25
+"""Deletions per transaction (each also updates two counters)."""
+
+_MAX_ATTEMPTS = 12
+
+
+class Counters(Protocol):
+    """Counter actions of the Account Manager (see chalicelib.accounts.quota.Quota)."""
+
+    def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]: ...
+
+    def release(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]: ...
+
+    def count_drop(self, account_id: str, gateway_id: str) -> dict[str, Any]: ...
+
+    def gateway_open(self, account_id: str, gateway_id: str) -> dict[str, Any]: ...
+
+
+class WriteOutcome(enum.Enum):
+    """What became of a log handed to the writer."""
+
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class LogPolicy:
+    """How a gateway stores logs: its shard count and what to do when it is full."""
+
+    shard_count: int
+    evict_oldest: bool
+
+
+@dataclass(frozen=True)
+class StoredLog:
+    """The keys of a stored log, enough to delete it and its bodies."""
+
+    pk: str
+    sk: str
+    body_key: str | None
+
+    @classmethod
+    def of(cls, record: LogRecord, shard_count: int) -> StoredLog:
+        """The keys of a record read back from the gateway with `shard_count` shards."""
+        shard = shard_of(record.id, shard_count)
+        return cls(
+            partition_key(record.account_id, record.gateway_id, shard), record.id, record.body_key
+        )
+
+
+class LogWriter:
+    """Admits, stores and deletes the logs of one deployment."""
+
+    def __init__(
+        self,
+        dynamodb: Any,
+        logs_table: str,
+        counters: Counters,
+        bodies: S3BodyStore,
+        reader: LogReader,
+    ) -> None:
+        self._dynamodb = dynamodb
+        self._table = logs_table
+        self._counters = counters
+        self._bodies = bodies
+        self._reader = reader
+
+    def store(
+        self, record: LogRecord, bodies: StoredBodies | None, policy: LogPolicy
+    ) -> WriteOutcome:
+        """Admit and store one log; when full, evict the oldest or drop, by policy.
+
+        Bodies are put first, so a stored record never points at missing bodies; they
+        are removed again when the log is dropped.
+        """
+        if bodies is not None:
+            record.body_key = body_key(record.account_id, record.gateway_id, record.id)
+            self._bodies.put(record.body_key, bodies)
+        pk = partition_key(
+            record.account_id, record.gateway_id, shard_of(record.id, policy.shard_count)
+        )
+        put = self._put(record.to_item(pk))
+        for _ in range(_MAX_ATTEMPTS):
+            failed = self._transact(
+                [put, *self._counters.admit(record.account_id, record.gateway_id, 1)]
+            )
+            if failed is None:
+                return WriteOutcome.STORED
+            if failed == 0:
+                return WriteOutcome.DUPLICATE
+            if not policy.evict_oldest:
+                break
+            outcome = self._evict_oldest_for(record, put, policy)
+            if outcome is not None:
+                return outcome
+        return self._drop(record)
+
+    def delete(self, account_id: str, gateway_id: str, logs: Iterable[StoredLog]) -> int:
+        """Delete logs (items, counts and bodies); return how many this call removed.
+
+        Logs already gone are skipped, so a repeated or concurrent delete of the same
+        logs removes and releases each of them exactly once.
+        """
+        pending = list(logs)
+        removed: list[StoredLog] = []
+        for start in range(0, len(pending), DELETE_CHUNK):
+            chunk = pending[start : start + DELETE_CHUNK]
+            while chunk:
+                actions = [self._delete(log) for log in chunk]
+                actions += self._counters.release(account_id, gateway_id, len(chunk))
+                failed = self._transact(actions)
+                if failed is None:
+                    removed.extend(chunk)
+                    break
+                chunk = chunk[:failed] + chunk[failed + 1 :]  # that one was already gone
+        self._bodies.delete([log.body_key for log in removed if log.body_key])
+        return len(removed)
+
+    def trim(
+        self, account_id: str, gateway_id: str, shard_count: int, count: int, newest: bool
+    ) -> int:
+        """Delete `count` logs from the newest (or the oldest) end; return how many went."""
+        read = self._reader.newest_first if newest else self._reader.oldest_first
+        removed = 0
+        while removed < count:
+            page = read(account_id, gateway_id, shard_count, min(100, count - removed))
+            if not page.records:
+                break
+            logs = [StoredLog.of(record, shard_count) for record in page.records]
+            removed += self.delete(account_id, gateway_id, logs)
+        return removed
+
+    def purge(self, account_id: str, gateway_id: str, shard_count: int, deadline: float) -> bool:
+        """Delete every log of a gateway, in bounded batches, until `deadline`
+        (a time.monotonic() value); True once none is left. Safe to resume."""
+        while time.monotonic() < deadline:
+            page = self._reader.oldest_first(account_id, gateway_id, shard_count, 100)
+            if not page.records:
+                self._forget_drops(account_id, gateway_id)
+                return True
+            logs = [StoredLog.of(record, shard_count) for record in page.records]
+            self.delete(account_id, gateway_id, logs)
+        return False
+
+    def _forget_drops(self, account_id: str, gateway_id: str) -> None:
+        """Delete the dropped-id markers of a gateway."""
+        pk = _drops_pk(account_id, gateway_id)
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": dynamo.attributes({":pk": pk}),
+            "ProjectionExpression": "pk, sk",
+        }
+        while True:
+            page = self._dynamodb.query(**kwargs)
+            keys = page["Items"]
+            for start in range(0, len(keys), 25):
+                requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
+                while requests:
+                    answer = self._dynamodb.batch_write_item(RequestItems={self._table: requests})
+                    requests = answer.get("UnprocessedItems", {}).get(self._table, [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def _evict_oldest_for(
+        self, record: LogRecord, put: dict[str, Any], policy: LogPolicy
+    ) -> WriteOutcome | None:
+        """Replace the gateway's oldest log by `record`; None when a race was lost."""
+        oldest = self._reader.oldest_first(
+            record.account_id, record.gateway_id, policy.shard_count, 1
+        ).records
+        if not oldest or oldest[0].id >= record.id:
+            return self._drop(record)  # nothing to evict, or the new log is the oldest
+        victim = oldest[0]
+        failed = self._transact(
+            [
+                self._delete(StoredLog.of(victim, policy.shard_count)),
+                put,
+                self._counters.gateway_open(record.account_id, record.gateway_id),
+            ]
+        )
+        if failed is None:
+            if victim.body_key:
+                self._bodies.delete([victim.body_key])
+            return WriteOutcome.STORED
+        if failed == 1:
+            return WriteOutcome.DUPLICATE
+        if failed == 2:
+            return self._drop(record)
+        return None  # someone else evicted that one first: look again
+
+    def _drop(self, record: LogRecord) -> WriteOutcome:
+        """Count the log as dropped (once per id) and remove its bodies."""
+        marker = {
+            "pk": _drops_pk(record.account_id, record.gateway_id),
+            "sk": record.id,
+            "expires_at": int(time.time()) + DROP_MARKER_TTL_S,
+        }
+        self._transact(
+            [self._put(marker), self._counters.count_drop(record.account_id, record.gateway_id)]
+        )
+        if record.body_key:
+            self._bodies.delete([record.body_key])
+        return WriteOutcome.DROPPED
+
+    def _put(self, item: dict[str, Any]) -> dict[str, Any]:
+        return dynamo.put(self._table, item, "attribute_not_exists(sk)")
+
+    def _delete(self, log: StoredLog) -> dict[str, Any]:
+        return dynamo.delete(self._table, {"pk": log.pk, "sk": log.sk}, "attribute_exists(sk)")
+
+    def _transact(self, actions: list[dict[str, Any]]) -> int | None:
+        """Run a transaction; return None on success, else the index of the first action
+        whose condition failed. Conflicts with concurrent transactions are retried."""
+        for attempt in range(_MAX_ATTEMPTS):
+            try:
+                self._dynamodb.transact_write_items(TransactItems=actions)
+                return None
+            except self._dynamodb.exceptions.TransactionCanceledException as exc:
+                failed = dynamo.failed_condition(exc)
+                if failed is not None:
+                    return failed
+                codes = dynamo.cancellation_codes(exc)
+                if not codes or any(c not in ("None", "TransactionConflict") for c in codes):
+                    raise
+                time.sleep(0.005 * 2**attempt)
+        raise RuntimeError("transaction kept conflicting with concurrent writes")
+
+
+def _drops_pk(account_id: str, gateway_id: str) -> str:
+    """Partition of the markers of a gateway's dropped log ids (kept for a retry window)."""
+    return f"{account_id}#{gateway_id}#dropped"
