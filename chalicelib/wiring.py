@@ -35,7 +35,7 @@ def log_writer() -> LogWriter:
     return LogWriter(
         aws.client("dynamodb"),
         config.logs_table,
-        Quota(config.control_table),
+        Quota(config.control_table, aws.client("dynamodb")),
         bodies,
         LogReader(aws.table(config.logs_table)),
     )

@@ -12,8 +12,8 @@ semantics of the real service.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-p", "--port", type=int, default=4566)
     args = parser.parse_args(argv)
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: sys.exit(0))
+        # os._exit: keep-alive handler threads of clients still connected would otherwise
+        # hold the interpreter open; moto keeps nothing worth a graceful shutdown.
+        signal.signal(sig, lambda *_: os._exit(0))
     app = SerializedApp(DomainDispatcherApplication(create_backend_app))
     run_simple(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 

@@ -135,13 +135,6 @@ CONFIG_FIELDS = (
 """Gateway fields a client may set."""
 
 
-def effective_log_limit(gateway_log_management: int | None, plan: Plan) -> int | None:
-    """The cap on a gateway's stored logs: its own setting, else the plan's default."""
-    if gateway_log_management is not None:
-        return gateway_log_management
-    return plan.gateway_log_default
-
-
 def _plain(value: Any) -> Any:
     """DynamoDB numbers come back as Decimal; account and gateway numbers are integers."""
     return int(value) if isinstance(value, Decimal) else value

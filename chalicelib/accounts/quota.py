@@ -26,10 +26,26 @@ from chalicelib.accounts.keys import account_key, gateway_key
 
 
 class Quota:
-    """Builds the counter actions of one deployment's control table."""
+    """Builds the counter actions of one deployment's control table.
 
-    def __init__(self, control_table: str) -> None:
+    Every change to a gateway's set of logs (admission, eviction, deletion) also bumps
+    the gateway's `version`, so that an eviction decided on a read of the oldest logs
+    commits only if nothing changed since that read.
+    """
+
+    def __init__(self, control_table: str, dynamodb: Any) -> None:
         self.table = control_table
+        self._dynamodb = dynamodb
+
+    def gateway_version(self, account_id: str, gateway_id: str) -> int | None:
+        """The gateway's current version (None when it is gone)."""
+        item = self._dynamodb.get_item(
+            TableName=self.table,
+            Key=dynamo.attributes(gateway_key(account_id, gateway_id)),
+            ProjectionExpression="version",
+            ConsistentRead=True,
+        ).get("Item")
+        return int(item["version"]["N"]) if item else None
 
     def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]:
         """Take `count` slots on the gateway and on the account, or fail the transaction.
@@ -56,24 +72,39 @@ class Quota:
         values = {":n": count, ":minus_n": -count}
         expression = "ADD stored_logs :minus_n, log_room :n"
         return [
-            dynamo.update(self.table, gateway_key(account_id, gateway_id), expression, values),
+            dynamo.update(
+                self.table,
+                gateway_key(account_id, gateway_id),
+                expression + ", version :one",
+                {**values, ":one": 1},
+            ),
             dynamo.update(self.table, account_key(account_id), expression, values),
         ]
 
-    def count_drop(self, account_id: str, gateway_id: str) -> dict[str, Any]:
-        """Count one log that was not stored because the gateway or account was full."""
+    def count_drop(
+        self, account_id: str, gateway_id: str, version: int | None = None
+    ) -> dict[str, Any]:
+        """Count one log that was not stored because the gateway or account was full;
+        with `version`, only if the gateway's logs did not change since it was read."""
+        values: dict[str, Any] = {":one": 1}
+        condition = "attribute_exists(sk)"
+        if version is not None:
+            values[":version"] = version
+            condition += " AND version = :version"
         return dynamo.update(
             self.table,
             gateway_key(account_id, gateway_id),
             "ADD dropped_logs :one",
-            {":one": 1},
-            "attribute_exists(sk)",
+            values,
+            condition,
         )
 
-    def gateway_open(self, account_id: str, gateway_id: str) -> dict[str, Any]:
-        """A check that the gateway exists and is not being deleted."""
-        return dynamo.condition_check(
+    def evict_guard(self, account_id: str, gateway_id: str, version: int) -> dict[str, Any]:
+        """Bump the gateway's version if it is still `version` and not being deleted."""
+        return dynamo.update(
             self.table,
             gateway_key(account_id, gateway_id),
-            "attribute_exists(sk) AND attribute_not_exists(deleting)",
+            "ADD version :one",
+            {":one": 1, ":version": version},
+            "attribute_not_exists(deleting) AND version = :version",
         )

@@ -20,12 +20,22 @@ from chalicelib.accounts.models import (
     Account,
     Gateway,
     Plan,
-    effective_log_limit,
     limit_value,
     utc_now_iso,
 )
 from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
 from chalicelib.api.errors import BadRequest, NotFound
+
+_MAX_RETRIES = 20
+"""Optimistic updates retried at most this often before giving up."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A freshly issued token: the secret (shown once) and its id (for revoking)."""
+
+    token: str
+    token_id: str
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,13 @@ class AccountStore:
         """Move an account to another plan; its log cap follows the plan."""
         entitlements = _plan(plan)
         new_limit = limit_value(entitlements.account_log_limit)
-        while True:
+        for _ in range(_MAX_RETRIES):
             item = self._account_item(account_id)
+            if int(item["gateway_count"]) > entitlements.max_gateways:
+                raise BadRequest(
+                    f"account {account_id} has {item['gateway_count']} gateways; the {plan}"
+                    f" plan allows {entitlements.max_gateways}: delete some first"
+                )
             old_limit = int(item["log_limit"])
             try:
                 self._table.update_item(
@@ -97,9 +112,8 @@ class AccountStore:
                 )
             except self._client.exceptions.ConditionalCheckFailedException:
                 continue  # changed meanwhile: read again
-            account = self.get_account(account_id)
-            assert account is not None
-            return account
+            return Account.from_item(self._account_item(account_id))
+        raise RuntimeError(f"plan of {account_id} kept changing under us")
 
     # gateways
 
@@ -113,15 +127,7 @@ class AccountStore:
     def list_gateways(self, account_id: str) -> list[Gateway]:
         """Return every gateway of an account, ordered by id."""
         condition = Key("pk").eq(account_pk(account_id)) & Key("sk").begins_with("GATEWAY#")
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return [Gateway.from_item(item) for item in items]
+        return [Gateway.from_item(item) for item in self._query_all(condition)]
 
     def create_gateway(self, account_id: str, gateway_id: str, config: dict[str, Any]) -> Gateway:
         """Create a gateway within the plan's gateway count; BadRequest when over it."""
@@ -132,12 +138,13 @@ class AccountStore:
         gateway = Gateway(id=gateway_id, account_id=account_id, **config)
         if gateway.log_management is None and plan.gateway_log_default is not None:
             gateway.log_management = plan.gateway_log_default
-        limit = limit_value(effective_log_limit(gateway.log_management, plan))
+        limit = limit_value(gateway.log_management)
         item = {
             **gateway_key(account_id, gateway_id),
             **{k: v for k, v in gateway.__dict__.items() if v is not None and k != "deleting"},
             "log_limit": limit,
             "log_room": limit,
+            "version": 0,
         }
         try:
             self._client.transact_write_items(
@@ -166,12 +173,10 @@ class AccountStore:
         """Apply config changes; return the gateway before and after.
 
         A new log_management moves the cap and the room together, conditional on the
-        cap read, so concurrent admissions never see a stale cap.
+        cap read, so concurrent admissions never see a stale cap. (A gateway's cap is its
+        log_management alone: creation fills in the plan's default.)
         """
-        account = self.get_account(account_id)
-        if account is None:
-            raise NotFound(f"account {account_id} not found")
-        while True:
+        for _ in range(_MAX_RETRIES):
             before = self.get_gateway(account_id, gateway_id)
             if before is None or before.deleting:
                 raise NotFound(f"gateway {gateway_id} not found")
@@ -188,9 +193,8 @@ class AccountStore:
             expression = "SET " + ", ".join(sets)
             condition = "attribute_exists(sk) AND attribute_not_exists(deleting)"
             if "log_management" in changes:
-                plan = account.entitlements
-                old = limit_value(effective_log_limit(before.log_management, plan))
-                new = limit_value(effective_log_limit(changes["log_management"], plan))
+                old = limit_value(before.log_management)
+                new = limit_value(changes["log_management"])
                 values.update({":new_limit": new, ":old_limit": old, ":delta": new - old})
                 expression += ", log_limit = :new_limit"
                 expression += " ADD log_room :delta"
@@ -211,6 +215,7 @@ class AccountStore:
             except self._client.exceptions.ConditionalCheckFailedException:
                 continue  # the cap changed meanwhile (or the gateway went): read again
             return before, Gateway.from_item(after)
+        raise RuntimeError(f"gateway {gateway_id} kept changing under us")
 
     def mark_deleting(self, account_id: str, gateway_id: str) -> Gateway:
         """Close a gateway to new logs before its logs are purged."""
@@ -247,8 +252,9 @@ class AccountStore:
 
     # tokens
 
-    def issue_token(self, account_id: str, name: str, token: str | None = None) -> str:
-        """Create an API token for the account and return it (the only time it is seen)."""
+    def issue_token(self, account_id: str, name: str, token: str | None = None) -> IssuedToken:
+        """Create an API token for an existing account; the result is the only time the
+        token is seen. A given `token` that already exists is refused."""
         token = token or new_token()
         token_hash = hash_token(token)
         token_id = secrets.token_hex(6)
@@ -269,18 +275,26 @@ class AccountStore:
             "name": name,
             "created_at": created_at,
         }
-        self._client.transact_write_items(
-            TransactItems=[
-                dynamo.put(self._table.name, lookup),
-                dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"),
-            ]
-        )
-        return token
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    dynamo.condition_check(
+                        self._table.name, account_key(account_id), "attribute_exists(pk)"
+                    ),
+                    dynamo.put(self._table.name, lookup, "attribute_not_exists(pk)"),
+                    dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"),
+                ]
+            )
+        except self._client.exceptions.TransactionCanceledException as exc:
+            if dynamo.failed_condition(exc) == 0:
+                raise NotFound(f"account {account_id} not found") from exc
+            raise BadRequest("that token is already in use") from exc
+        return IssuedToken(token=token, token_id=token_id)
 
     def list_tokens(self, account_id: str) -> list[TokenInfo]:
         """The account's tokens (ids and names, never the tokens)."""
         condition = Key("pk").eq(account_pk(account_id)) & Key("sk").begins_with("TOKEN#")
-        items = self._table.query(KeyConditionExpression=condition)["Items"]
+        items = self._query_all(condition)
         return [
             TokenInfo(item["token_id"], account_id, item["name"], item["created_at"])
             for item in items
@@ -289,7 +303,7 @@ class AccountStore:
     def revoke_token(self, account_id: str, token_id: str) -> None:
         """Revoke one token of the account; NotFound if it has no such token."""
         key = {"pk": account_pk(account_id), "sk": f"TOKEN#{token_id}"}
-        listing = self._table.get_item(Key=key).get("Item")
+        listing = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
         if listing is None:
             raise NotFound(f"token {token_id} not found")
         self._client.transact_write_items(
@@ -307,6 +321,16 @@ class AccountStore:
             "Item"
         )
         return item["account_id"] if item else None
+
+    def _query_all(self, condition: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
+        while True:
+            page = self._table.query(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _account_item(self, account_id: str) -> dict[str, Any]:
         item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")

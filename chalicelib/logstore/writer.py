@@ -9,6 +9,7 @@ their counts in the same way.
 from __future__ import annotations
 
 import enum
+import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ DELETE_CHUNK = 25
 """Deletions per transaction (each also updates two counters)."""
 
 _MAX_ATTEMPTS = 12
+_MAX_EVICTION_ATTEMPTS = 50
 
 
 class Counters(Protocol):
@@ -36,9 +38,13 @@ class Counters(Protocol):
 
     def release(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]: ...
 
-    def count_drop(self, account_id: str, gateway_id: str) -> dict[str, Any]: ...
+    def count_drop(
+        self, account_id: str, gateway_id: str, version: int | None = None
+    ) -> dict[str, Any]: ...
 
-    def gateway_open(self, account_id: str, gateway_id: str) -> dict[str, Any]: ...
+    def gateway_version(self, account_id: str, gateway_id: str) -> int | None: ...
+
+    def evict_guard(self, account_id: str, gateway_id: str, version: int) -> dict[str, Any]: ...
 
 
 class WriteOutcome(enum.Enum):
@@ -106,7 +112,7 @@ class LogWriter:
             record.account_id, record.gateway_id, shard_of(record.id, policy.shard_count)
         )
         put = self._put(record.to_item(pk))
-        for _ in range(_MAX_ATTEMPTS):
+        for attempt in range(_MAX_EVICTION_ATTEMPTS):
             failed = self._transact(
                 [put, *self._counters.admit(record.account_id, record.gateway_id, 1)]
             )
@@ -119,7 +125,8 @@ class LogWriter:
             outcome = self._evict_oldest_for(record, put, policy)
             if outcome is not None:
                 return outcome
-        return self._drop(record)
+            time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))  # contention: back off
+        return self._drop(record) or WriteOutcome.DROPPED
 
     def delete(self, account_id: str, gateway_id: str, logs: Iterable[StoredLog]) -> int:
         """Delete logs (items, counts and bodies); return how many this call removed.
@@ -192,18 +199,25 @@ class LogWriter:
     def _evict_oldest_for(
         self, record: LogRecord, put: dict[str, Any], policy: LogPolicy
     ) -> WriteOutcome | None:
-        """Replace the gateway's oldest log by `record`; None when a race was lost."""
-        oldest = self._reader.oldest_first(
-            record.account_id, record.gateway_id, policy.shard_count, 1
-        ).records
+        """Replace the gateway's oldest log by `record`, or drop `record` if it is older
+        than every log kept; None when the gateway changed meanwhile (try again).
+
+        The oldest log is found by reading every shard, which is not one atomic read, so
+        the decision commits only if the gateway's version is still the one read before.
+        """
+        account_id, gateway_id = record.account_id, record.gateway_id
+        version = self._counters.gateway_version(account_id, gateway_id)
+        if version is None:
+            return self._drop(record)
+        oldest = self._reader.oldest_first(account_id, gateway_id, policy.shard_count, 1).records
         if not oldest or oldest[0].id >= record.id:
-            return self._drop(record)  # nothing to evict, or the new log is the oldest
+            return self._drop(record, version)  # nothing to evict, or the new log is oldest
         victim = oldest[0]
         failed = self._transact(
             [
                 self._delete(StoredLog.of(victim, policy.shard_count)),
                 put,
-                self._counters.gateway_open(record.account_id, record.gateway_id),
+                self._counters.evict_guard(account_id, gateway_id, version),
             ]
         )
         if failed is None:
@@ -212,20 +226,24 @@ class LogWriter:
             return WriteOutcome.STORED
         if failed == 1:
             return WriteOutcome.DUPLICATE
-        if failed == 2:
-            return self._drop(record)
-        return None  # someone else evicted that one first: look again
+        return None
 
-    def _drop(self, record: LogRecord) -> WriteOutcome:
-        """Count the log as dropped (once per id) and remove its bodies."""
+    def _drop(self, record: LogRecord, version: int | None = None) -> WriteOutcome | None:
+        """Count the log as dropped (once per id) and remove its bodies; with `version`,
+        None if the gateway changed since that version was read."""
         marker = {
             "pk": _drops_pk(record.account_id, record.gateway_id),
             "sk": record.id,
             "expires_at": int(time.time()) + DROP_MARKER_TTL_S,
         }
-        self._transact(
-            [self._put(marker), self._counters.count_drop(record.account_id, record.gateway_id)]
+        failed = self._transact(
+            [
+                self._put(marker),
+                self._counters.count_drop(record.account_id, record.gateway_id, version),
+            ]
         )
+        if failed == 1 and version is not None:
+            return None
         if record.body_key:
             self._bodies.delete([record.body_key])
         return WriteOutcome.DROPPED

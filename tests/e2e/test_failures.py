@@ -26,7 +26,7 @@ def rival_token(gateway: Gateway) -> str:
     store = AccountStore(dynamodb.Table("aig-control"), client)
     store.create_account("rival", plan="free")
     store.create_gateway("rival", "default", {})
-    return store.issue_token("rival", name="e2e")
+    return store.issue_token("rival", name="e2e").token
 
 
 def _envelope_error(response: httpx.Response) -> str:

@@ -56,7 +56,7 @@ def make_tenant(accounts: AccountStore, account_id: str, gateway_id: str = "main
     """Create an account with one gateway and a token."""
     accounts.create_account(account_id, plan="paid")
     accounts.create_gateway(account_id, gateway_id, {})
-    token = accounts.issue_token(account_id, name="test")
+    token = accounts.issue_token(account_id, name="test").token
     return Tenant(account_id, gateway_id, token)
 
 

@@ -1,0 +1,250 @@
+"""Gateway create/update/delete through app.py (Chalice test client, moto in-process)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib import aws, wiring
+from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.sink import DirectLogSink
+from chalicelib.proxy.service import ProxyService
+from chalicelib.proxy.upstream import UpstreamClient
+from chalicelib.settings import Settings
+from tests.unit.conftest import Tenant
+
+CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+REQUIRED = {
+    "cache_invalidate_on_update": False,
+    "cache_ttl": 0,
+    "collect_logs": True,
+    "rate_limiting_interval": 0,
+    "rate_limiting_limit": 0,
+}
+
+
+def _provider(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json={"id": "x", "object": "chat.completion", "choices": []})
+
+
+@pytest.fixture
+def client(settings: Settings, accounts: AccountStore) -> Iterator[Client]:
+    service = ProxyService(
+        accounts,
+        DirectLogSink(wiring.log_writer()),
+        UpstreamClient(transport=httpx.MockTransport(_provider)),
+        upstream_timeout_s=5,
+        env={},
+    )
+    original = wiring.proxy_service
+    wiring.proxy_service = lambda: service  # type: ignore[assignment]
+    try:
+        with Client(app, stage_name="local") as test_client:
+            yield test_client
+    finally:
+        wiring.proxy_service = original  # type: ignore[assignment]
+
+
+def _call(
+    client: Client, method: str, path: str, token: str, body: Any = None
+) -> tuple[int, dict[str, Any]]:
+    response = client.http.request(
+        method,
+        path,
+        headers={"authorization": f"Bearer {token}", "content-type": "application/json"},
+        body=b"" if body is None else json.dumps(body).encode(),
+    )
+    return response.status_code, json.loads(response.body)
+
+
+def _gateways(tenant: Tenant) -> str:
+    return f"/accounts/{tenant.account_id}/ai-gateway/gateways"
+
+
+def _proxy(client: Client, tenant: Tenant, gateway: str) -> dict[str, str]:
+    response = client.http.post(
+        f"/v1/{tenant.account_id}/{gateway}/openai/chat/completions",
+        headers={"content-type": "application/json"},
+        body=json.dumps(CHAT).encode(),
+    )
+    assert response.status_code == 200
+    return response.headers
+
+
+def test_create_get_update_delete(client: Client, tenant: Tenant) -> None:
+    status, created = _call(
+        client, "POST", _gateways(tenant), tenant.token, {"id": "gw-2", **REQUIRED}
+    )
+    assert status == 200 and created["result"]["id"] == "gw-2"
+    assert created["result"]["log_management"] == 10_000_000  # paid plan default
+    assert created["result"]["stored_logs"] == 0 and created["result"]["dropped_logs"] == 0
+
+    status, updated = _call(
+        client,
+        "PUT",
+        f"{_gateways(tenant)}/gw-2",
+        tenant.token,
+        {**REQUIRED, "cache_ttl": 60, "log_management_strategy": "DELETE_OLDEST"},
+    )
+    assert status == 200 and updated["result"]["cache_ttl"] == 60
+    assert updated["result"]["log_management_strategy"] == "DELETE_OLDEST"
+    _, fetched = _call(client, "GET", f"{_gateways(tenant)}/gw-2", tenant.token)
+    assert fetched["result"]["cache_ttl"] == 60
+
+    status, _ = _call(client, "DELETE", f"{_gateways(tenant)}/gw-2", tenant.token)
+    assert status == 200
+    assert _call(client, "GET", f"{_gateways(tenant)}/gw-2", tenant.token)[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("collect_logs", "yes"),
+        ("cache_ttl", -1),
+        ("cache_ttl", True),
+        ("cache_invalidate_on_update", 1),
+        ("rate_limiting_interval", "10"),
+        ("rate_limiting_limit", -5),
+        ("rate_limiting_technique", "leaky"),
+        ("authentication", None),
+        ("log_management", 99),
+        ("log_management", 100_000_001),
+        ("log_management_strategy", "DELETE_NEWEST"),
+        ("retry_max_attempts", 6),
+        ("retry_delay", 60_001),
+        ("retry_backoff", "random"),
+        ("logpush", True),
+    ],
+)
+def test_each_field_is_validated(client: Client, tenant: Tenant, field: str, value: Any) -> None:
+    status, body = _call(
+        client, "POST", _gateways(tenant), tenant.token, {"id": "bad", **REQUIRED, field: value}
+    )
+    assert status == 400 and field in body["errors"][0]["message"]
+    assert _call(client, "GET", f"{_gateways(tenant)}/bad", tenant.token)[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"id": "Has Spaces"}, "id must be"),
+        ({"collect_logs": True}, "id is required"),
+        ([1, 2], "JSON object"),
+    ],
+)
+def test_bad_create_bodies(client: Client, tenant: Tenant, body: Any, words: str) -> None:
+    status, answer = _call(client, "POST", _gateways(tenant), tenant.token, body)
+    assert status == 400 and words in answer["errors"][0]["message"]
+
+
+def test_malformed_json_is_400(client: Client, tenant: Tenant) -> None:
+    response = client.http.post(
+        _gateways(tenant),
+        headers={"authorization": f"Bearer {tenant.token}", "content-type": "application/json"},
+        body=b"{not json",
+    )
+    assert response.status_code == 400 and b"not valid JSON" in response.body
+
+
+def test_duplicate_gateway_is_400(client: Client, tenant: Tenant) -> None:
+    status, body = _call(client, "POST", _gateways(tenant), tenant.token, {"id": tenant.gateway_id})
+    assert status == 400 and "already exists" in body["errors"][0]["message"]
+
+
+def test_plan_gateway_count_is_enforced(client: Client, accounts: AccountStore) -> None:
+    accounts.create_account("small", "free")
+    token = accounts.issue_token("small", "t").token
+    path = "/accounts/small/ai-gateway/gateways"
+    for index in range(10):
+        assert _call(client, "POST", path, token, {"id": f"g{index}"})[0] == 200
+    status, body = _call(client, "POST", path, token, {"id": "g10"})
+    assert status == 400 and "at most 10 gateways" in body["errors"][0]["message"]
+    assert _call(client, "DELETE", f"{path}/g0", token)[0] == 200
+    assert _call(client, "POST", path, token, {"id": "g10"})[0] == 200
+
+
+def test_free_plan_log_management_range(client: Client, accounts: AccountStore) -> None:
+    accounts.create_account("small", "free")
+    token = accounts.issue_token("small", "t").token
+    path = "/accounts/small/ai-gateway/gateways"
+    status, body = _call(client, "POST", path, token, {"id": "g", "log_management": 200_000})
+    assert status == 400 and "100,000 on the free plan" in body["errors"][0]["message"]
+
+
+def test_full_gateway_drops_and_says_so(
+    client: Client, tenant: Tenant, accounts: AccountStore
+) -> None:
+    _call(client, "POST", _gateways(tenant), tenant.token, {"id": "tiny", "log_management": 100})
+    headers = [_proxy(client, tenant, "tiny") for _ in range(102)]
+    assert all(h["aig-log-status"] == "stored" for h in headers[:100])
+    assert headers[-1]["aig-log-status"] == "dropped" and "aig-log-id" not in headers[-1]
+    _, gateway = _call(client, "GET", f"{_gateways(tenant)}/tiny", tenant.token)
+    assert gateway["result"]["stored_logs"] == 100 and gateway["result"]["dropped_logs"] == 2
+
+
+@pytest.mark.parametrize(
+    ("strategy", "kept"), [("STOP_INSERTING", "first"), ("DELETE_OLDEST", "last")]
+)
+def test_lowering_log_management_applies_the_strategy(
+    client: Client, tenant: Tenant, strategy: str, kept: str
+) -> None:
+    body = {"id": "trim", "log_management": 120, "log_management_strategy": strategy}
+    _call(client, "POST", _gateways(tenant), tenant.token, body)
+    ids = [_proxy(client, tenant, "trim")["aig-log-id"] for _ in range(110)]
+    status, updated = _call(
+        client, "PUT", f"{_gateways(tenant)}/trim", tenant.token, {"log_management": 100}
+    )
+    assert status == 200 and updated["result"]["stored_logs"] == 100
+    _, listing = _call(client, "GET", f"{_gateways(tenant)}/trim/logs?per_page=100", tenant.token)
+    remaining = sorted(log["id"] for log in listing["result"])
+    assert remaining == (ids[:100] if kept == "first" else ids[10:])
+    account = wiring.accounts().get_account(tenant.account_id)
+    assert account is not None and account.stored_logs == 100
+
+
+def test_delete_gateway_removes_logs_bodies_and_counts(
+    client: Client, tenant: Tenant, settings: Settings
+) -> None:
+    _call(client, "POST", _gateways(tenant), tenant.token, {"id": "doomed"})
+    for _ in range(5):
+        _proxy(client, tenant, "doomed")
+    _proxy(client, tenant, tenant.gateway_id)
+    status, deleted = _call(client, "DELETE", f"{_gateways(tenant)}/doomed", tenant.token)
+    assert status == 200 and deleted["result"]["deleting"] is False
+    items = aws.table(settings.logs_table).scan()["Items"]
+    assert all(not item["pk"].startswith("acme#doomed#") for item in items) and len(items) == 1
+    keys = [
+        o["Key"]
+        for o in aws.client("s3").list_objects_v2(Bucket=settings.bodies_bucket)["Contents"]
+    ]
+    assert all(not key.startswith("acme/doomed/") for key in keys) and len(keys) == 1
+    account = wiring.accounts().get_account(tenant.account_id)
+    assert account is not None and account.stored_logs == 1 and account.gateway_count == 1
+    missing = client.http.post(
+        f"/v1/{tenant.account_id}/doomed/openai/chat/completions",
+        headers={"content-type": "application/json"},
+        body=json.dumps(CHAT).encode(),
+    )
+    assert missing.status_code == 404
+
+
+def test_another_account_cannot_create_change_or_delete(
+    client: Client, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    path = _gateways(tenant)
+    calls = [
+        ("POST", path, {"id": "intruder"}),
+        ("PUT", f"{path}/{tenant.gateway_id}", {"collect_logs": False}),
+        ("DELETE", f"{path}/{tenant.gateway_id}", None),
+    ]
+    for method, url, body in calls:
+        assert _call(client, method, url, other_tenant.token, body)[0] == 404
+    _, gateway = _call(client, "GET", f"{path}/{tenant.gateway_id}", tenant.token)
+    assert gateway["result"]["collect_logs"] is True
+    assert _call(client, "GET", f"{path}/intruder", tenant.token)[0] == 404
