@@ -79,16 +79,16 @@ def _json_body() -> object:
         raise BadRequest("the request body is not valid JSON") from exc
 
 
-def _query(name: str) -> str | None:
+def _params() -> dict[str, list[str]]:
     params = app.current_request.query_params
-    return params.get(name) if params else None
+    return {name: params.getlist(name) for name in params} if params else {}
 
 
 @app.route(_GATEWAYS, methods=["GET"])
 @api_errors
 def list_gateways(account_id: str) -> Response:
     _authenticated(account_id)
-    return json_response(wiring.management_api().list_gateways(account_id, _query))
+    return json_response(wiring.management_api().list_gateways(account_id, _params()))
 
 
 @app.route(_GATEWAYS, methods=["POST"])
@@ -124,14 +124,29 @@ def delete_gateway(account_id: str, gateway_id: str) -> Response:
 @api_errors
 def list_logs(account_id: str, gateway_id: str) -> Response:
     _authenticated(account_id)
-    return json_response(wiring.management_api().list_logs(account_id, gateway_id, _query))
+    return json_response(wiring.logs_api().list_logs(account_id, gateway_id, _params()))
+
+
+@app.route(_GATEWAYS + "/{gateway_id}/logs", methods=["DELETE"])
+@api_errors
+def delete_logs(account_id: str, gateway_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.logs_api().delete_logs(account_id, gateway_id, _params()))
 
 
 @app.route(_LOG, methods=["GET"])
 @api_errors
 def get_log(account_id: str, gateway_id: str, log_id: str) -> Response:
     _authenticated(account_id)
-    return json_response(wiring.management_api().get_log(account_id, gateway_id, log_id))
+    return json_response(wiring.logs_api().get_log(account_id, gateway_id, log_id))
+
+
+@app.route(_LOG, methods=["PATCH"])
+@api_errors
+def edit_log(account_id: str, gateway_id: str, log_id: str) -> Response:
+    _authenticated(account_id)
+    api = wiring.logs_api()
+    return json_response(api.edit_log(account_id, gateway_id, log_id, _json_body()))
 
 
 @app.route(_LOG + "/{part}", methods=["GET"])
@@ -140,7 +155,7 @@ def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Re
     _authenticated(account_id)
     if part not in ("request", "response"):
         raise NotFound(f"no such log resource: {part}")
-    raw = wiring.management_api().get_log_body(account_id, gateway_id, log_id, part)
+    raw = wiring.logs_api().get_body(account_id, gateway_id, log_id, part)
     return Response(
         body=body_for(raw.content_type, raw.body),
         status_code=200,

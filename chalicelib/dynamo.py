@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 _serialize = TypeSerializer().serialize
+_deserialize = TypeDeserializer().deserialize
 
 
 def attributes(values: dict[str, Any]) -> dict[str, Any]:
     """Python values (numbers as int or Decimal) to DynamoDB attribute values."""
     return {name: _serialize(value) for name, value in values.items()}
+
+
+def python_values(item: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values back to Python values (numbers as Decimal)."""
+    return {name: _deserialize(value) for name, value in item.items()}
 
 
 def put(table: str, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:

@@ -7,9 +7,11 @@ import functools
 from chalicelib import aws
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
+from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink
 from chalicelib.logstore.writer import LogWriter
 from chalicelib.proxy.service import ProxyService
@@ -56,11 +58,19 @@ def proxy_service() -> ProxyService:
 
 @functools.cache
 def management_api() -> ManagementApi:
-    """The process-wide management API."""
+    """The process-wide gateway management API (and authentication)."""
+    return ManagementApi(accounts(), log_writer())
+
+
+@functools.cache
+def logs_api() -> LogsApi:
+    """The process-wide logs API."""
     config = settings()
-    return ManagementApi(
+    logs = aws.table(config.logs_table)
+    return LogsApi(
         accounts(),
-        LogReader(aws.table(config.logs_table)),
+        LogReader(logs),
+        LogSearcher(logs),
         log_writer(),
         S3BodyStore(aws.client("s3"), config.bodies_bucket),
         config.cursor_secret,
@@ -69,6 +79,6 @@ def management_api() -> ManagementApi:
 
 def reset() -> None:
     """Forget built services (tests change settings between cases)."""
-    for cached in (settings, proxy_service, management_api):
+    for cached in (settings, proxy_service, management_api, logs_api):
         cached.cache_clear()
     aws.reset()

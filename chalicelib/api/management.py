@@ -1,14 +1,13 @@
-"""The Cloudflare-compatible management API, free of any web framework.
+"""The Cloudflare-compatible management API for gateways, free of any web framework.
 
-Every method takes already-parsed path and query values and returns the envelope
-(or raw body) to send; errors are raised as ApiError subclasses.
+Every method takes already-parsed path and query values and returns the envelope to
+send; errors are raised as ApiError subclasses. Logs are in chalicelib.api.logs_api.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from chalicelib.accounts.gateway_fields import parse_settings
@@ -16,49 +15,28 @@ from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
 from chalicelib.api.errors import BadRequest, NotFound, Unauthorized
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
-from chalicelib.logstore.ids import is_log_id
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogWriter
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE_OFFSET = 10_000
-"""Page-number pagination reads every skipped log; past this offset use `cursor`."""
+"""Page-number pagination reads every skipped item; past this offset use `cursor`."""
 
 DEFAULT_BUDGET_S = 20.0
 """Time a request may spend on bulk deletions (API Gateway cuts it at 29 s)."""
 
-QueryGetter = Callable[[str], str | None]
-
-
-@dataclass(frozen=True)
-class RawBody:
-    """A stored body returned as it was sent or received."""
-
-    body: bytes
-    content_type: str
+QueryParams = Mapping[str, Sequence[str]]
+"""Each query parameter with all its values, in order."""
 
 
 class ManagementApi:
-    """Gateways and logs of the account a bearer token belongs to."""
+    """Authentication and the gateways of the account a bearer token belongs to."""
 
     def __init__(
-        self,
-        accounts: AccountStore,
-        reader: LogReader,
-        writer: LogWriter,
-        bodies: S3BodyStore,
-        cursor_secret: bytes,
-        budget_s: float = DEFAULT_BUDGET_S,
+        self, accounts: AccountStore, writer: LogWriter, budget_s: float = DEFAULT_BUDGET_S
     ) -> None:
         self._accounts = accounts
-        self._reader = reader
         self._writer = writer
-        self._bodies = bodies
-        self._cursor_secret = cursor_secret
         self._budget_s = budget_s
 
     def authenticate(self, authorization: str | None, account_id: str) -> None:
@@ -72,11 +50,11 @@ class ManagementApi:
         if owner != account_id:
             raise NotFound(f"account {account_id} not found")
 
-    def list_gateways(self, account_id: str, query: QueryGetter) -> dict[str, Any]:
+    def list_gateways(self, account_id: str, query: QueryParams) -> dict[str, Any]:
         """GET /accounts/{a}/ai-gateway/gateways (page, per_page, search by id)."""
-        per_page = _int_param(query, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-        page = _int_param(query, "page", 1, 1, MAX_PAGE_OFFSET)
-        search = (query("search") or "").lower()
+        per_page = int_param(query, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+        page = int_param(query, "page", 1, 1, MAX_PAGE_OFFSET)
+        search = last_param(query, "search").lower()
         gateways = [g for g in self._accounts.list_gateways(account_id) if search in g.id.lower()]
         chunk = gateways[(page - 1) * per_page : page * per_page]
         info = {
@@ -131,60 +109,8 @@ class ManagementApi:
         result = {**gateway.to_api(), "deleting": not done}
         return success(result)
 
-    def list_logs(self, account_id: str, gateway_id: str, query: QueryGetter) -> dict[str, Any]:
-        """GET .../gateways/{g}/logs: newest first, `cursor` or `page`, `per_page` <= 100."""
-        gateway = self._gateway(account_id, gateway_id)
-        per_page = _int_param(query, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
-        scope = f"{account_id}/{gateway_id}/logs/desc"
-        raw_cursor = query("cursor")
-        before_id, skip, page = None, 0, None
-        if raw_cursor:
-            try:
-                before_id = decode_cursor(raw_cursor, scope, self._cursor_secret).after_id
-            except InvalidCursor as exc:
-                raise BadRequest(f"invalid cursor: {exc}") from exc
-        else:
-            page = _int_param(query, "page", 1, 1, MAX_PAGE_OFFSET)
-            skip = (page - 1) * per_page
-            if skip > MAX_PAGE_OFFSET:
-                raise BadRequest(
-                    f"page offset over {MAX_PAGE_OFFSET} logs: follow result_info.cursor instead"
-                )
-        result = self._reader.newest_first(
-            account_id, gateway_id, gateway.shard_count, per_page, before_id, skip
-        )
-        info: dict[str, Any] = {
-            "count": len(result.records),
-            "per_page": per_page,
-            "cursor": None,
-        }
-        if page is not None:
-            info["page"] = page
-        if result.has_more and result.records:
-            info["cursor"] = encode_cursor(
-                Cursor(scope, result.records[-1].id), self._cursor_secret
-            )
-        return success([record.to_api() for record in result.records], info)
-
-    def get_log(self, account_id: str, gateway_id: str, log_id: str) -> dict[str, Any]:
-        """GET .../gateways/{g}/logs/{id}."""
-        return success(self._log(account_id, gateway_id, log_id).to_api())
-
-    def get_log_body(self, account_id: str, gateway_id: str, log_id: str, part: str) -> RawBody:
-        """GET .../logs/{id}/request or /response: the body exactly as stored."""
-        record = self._log(account_id, gateway_id, log_id)
-        stored = self._bodies.get(record.body_key) if record.body_key else None
-        if stored is None:
-            raise NotFound(f"log {log_id} has no stored {part} body")
-        if part == "request":
-            return RawBody(stored.request, stored.request_content_type or "application/json")
-        return RawBody(stored.response, stored.response_content_type or "application/json")
-
     def _gateway(self, account_id: str, gateway_id: str) -> Gateway:
-        gateway = self._accounts.get_gateway(account_id, gateway_id)
-        if gateway is None or gateway.deleting:
-            raise NotFound(f"gateway {gateway_id} not found")
-        return gateway
+        return open_gateway(self._accounts, account_id, gateway_id)
 
     def _plan(self, account_id: str) -> Plan:
         account = self._accounts.get_account(account_id)
@@ -192,21 +118,25 @@ class ManagementApi:
             raise NotFound(f"account {account_id} not found")
         return account.entitlements
 
-    def _log(self, account_id: str, gateway_id: str, log_id: str) -> LogRecord:
-        gateway = self._gateway(account_id, gateway_id)
-        record = (
-            self._reader.get(account_id, gateway_id, log_id, gateway.shard_count)
-            if is_log_id(log_id)
-            else None
-        )
-        if record is None:
-            raise NotFound(f"log {log_id} not found")
-        return record
+
+def open_gateway(accounts: AccountStore, account_id: str, gateway_id: str) -> Gateway:
+    """The gateway, or NotFound (also while it is being deleted)."""
+    gateway = accounts.get_gateway(account_id, gateway_id)
+    if gateway is None or gateway.deleting:
+        raise NotFound(f"gateway {gateway_id} not found")
+    return gateway
 
 
-def _int_param(query: QueryGetter, name: str, default: int, low: int, high: int) -> int:
-    raw = query(name)
-    if raw is None or raw == "":
+def last_param(query: QueryParams, name: str) -> str:
+    """The last value of a query parameter ("" when absent)."""
+    values = query.get(name) or [""]
+    return values[-1]
+
+
+def int_param(query: QueryParams, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter within [low, high]; BadRequest naming it otherwise."""
+    raw = last_param(query, name)
+    if raw == "":
         return default
     try:
         value = int(raw)

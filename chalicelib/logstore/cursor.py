@@ -15,15 +15,19 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where the next page starts: strictly after `after_id` in the listing order."""
+    """Where the next page starts: strictly after (`after_value`, `after_id`) in the
+    listing order of the query `scope` names (the value only for non-time orders)."""
 
     scope: str
     after_id: str
+    after_value: str | int | float | bool | None = None
 
 
 def encode_cursor(cursor: Cursor, secret: bytes) -> str:
     """Return the opaque, URL-safe form of a cursor."""
-    payload = json.dumps({"s": cursor.scope, "a": cursor.after_id}, separators=(",", ":"))
+    payload = json.dumps(
+        {"s": cursor.scope, "a": cursor.after_id, "v": cursor.after_value}, separators=(",", ":")
+    )
     body = base64.urlsafe_b64encode(payload.encode()).rstrip(b"=")
     return f"{body.decode()}.{_sign(body, secret)}"
 
@@ -36,7 +40,7 @@ def decode_cursor(token: str, scope: str, secret: bytes) -> Cursor:
     try:
         padded = body + "=" * (-len(body) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded))
-        cursor = Cursor(scope=payload["s"], after_id=payload["a"])
+        cursor = Cursor(scope=payload["s"], after_id=payload["a"], after_value=payload.get("v"))
     except (ValueError, KeyError, TypeError) as exc:
         raise InvalidCursor("cursor is malformed") from exc
     if cursor.scope != scope:

@@ -18,6 +18,20 @@ def created_at_of(log_id: str) -> datetime:
     return ULID.from_str(log_id).datetime.astimezone(UTC)
 
 
+def id_floor(moment: datetime) -> str:
+    """The smallest log id of the millisecond of `moment`."""
+    return str(ULID.from_bytes(_milliseconds(moment).to_bytes(6, "big") + bytes(10)))
+
+
+def id_ceiling(moment: datetime) -> str:
+    """The largest log id of the millisecond of `moment`."""
+    return str(ULID.from_bytes(_milliseconds(moment).to_bytes(6, "big") + b"\xff" * 10))
+
+
+def _milliseconds(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
 def iso_utc(moment: datetime) -> str:
     """ISO-8601 UTC with milliseconds and a `Z`, the timestamp form of every API field."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -7,8 +7,11 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-HEAD_BYTES = 256
-"""How much of each body the record keeps inline for list views."""
+HEAD_BYTES = 200
+"""How much of each body the record keeps inline for list views (keeps items under 1 KB)."""
+
+FAILURE_INDEX = "failures"
+FAILURE_INDEX_KEY = "fail_pk"
 
 
 @dataclass
@@ -54,6 +57,8 @@ class LogRecord:
     def to_item(self, pk: str) -> dict[str, Any]:
         """Return the DynamoDB item (None values omitted, numbers as Decimal)."""
         item: dict[str, Any] = {"pk": pk, "sk": self.id}
+        if not self.success:
+            item[FAILURE_INDEX_KEY] = pk  # only failed logs enter the sparse failures index
         for name, value in asdict(self).items():
             if name == "id" or value is None or value == {}:
                 continue

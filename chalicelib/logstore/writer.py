@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
 
 from chalicelib import dynamo
@@ -149,6 +150,60 @@ class LogWriter:
         self._bodies.delete([log.body_key for log in removed if log.body_key])
         return len(removed)
 
+    def annotate(
+        self,
+        log: StoredLog,
+        feedback: int | None = None,
+        score: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        max_metadata: int = 5,
+    ) -> LogRecord | None:
+        """Set feedback and score and merge metadata into one log; None if it is gone.
+
+        The merge is optimistic (conditional on the metadata read), so concurrent edits
+        never lose each other's keys; ValueError when it would exceed `max_metadata`.
+        """
+        key = {"pk": log.pk, "sk": log.sk}
+        for _ in range(_MAX_ATTEMPTS):
+            item = self._dynamodb.get_item(
+                TableName=self._table, Key=dynamo.attributes(key), ConsistentRead=True
+            ).get("Item")
+            if item is None:
+                return None
+            current = LogRecord.from_item(dynamo.python_values(item)).metadata
+            merged = {**current, **(metadata or {})}
+            if len(merged) > max_metadata:
+                raise ValueError(f"metadata would have more than {max_metadata} entries")
+            sets, values = [], {}
+            for name, value in (("feedback", feedback), ("score", score)):
+                if value is not None:
+                    sets.append(f"{name} = :{name}")
+                    values[f":{name}"] = Decimal(str(value))
+            condition = "attribute_exists(sk)"
+            if metadata:
+                sets.append("metadata = :merged")
+                values[":merged"] = _to_decimals(merged)
+                if current:
+                    condition += " AND metadata = :current"
+                    values[":current"] = _to_decimals(current)
+                else:
+                    condition += " AND attribute_not_exists(metadata)"
+            if not sets:
+                return LogRecord.from_item(dynamo.python_values(item))
+            try:
+                answer = self._dynamodb.update_item(
+                    TableName=self._table,
+                    Key=dynamo.attributes(key),
+                    UpdateExpression="SET " + ", ".join(sets),
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=dynamo.attributes(values),
+                    ReturnValues="ALL_NEW",
+                )
+            except self._dynamodb.exceptions.ConditionalCheckFailedException:
+                continue  # edited (or deleted) meanwhile: read again
+            return LogRecord.from_item(dynamo.python_values(answer["Attributes"]))
+        raise RuntimeError(f"log {log.sk} kept changing under us")
+
     def trim(
         self, account_id: str, gateway_id: str, shard_count: int, count: int, newest: bool
     ) -> int:
@@ -275,3 +330,7 @@ class LogWriter:
 def _drops_pk(account_id: str, gateway_id: str) -> str:
     """Partition of the markers of a gateway's dropped log ids (kept for a retry window)."""
     return f"{account_id}#{gateway_id}#dropped"
+
+
+def _to_decimals(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in values.items()}

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.api.errors import BadRequest
+from chalicelib.api.metadata import check_metadata
 
-MAX_METADATA_ENTRIES = 5
 MAX_EVENT_ID_LENGTH = 128
 
 _HOP_BY_HOP = frozenset(
@@ -107,11 +107,4 @@ def _parse_metadata(raw: str | None) -> dict[str, str | int | float | bool]:
         metadata = json.loads(raw)
     except ValueError as exc:
         raise BadRequest("aig-metadata must be a JSON object") from exc
-    if not isinstance(metadata, dict):
-        raise BadRequest("aig-metadata must be a JSON object")
-    if len(metadata) > MAX_METADATA_ENTRIES:
-        raise BadRequest(f"aig-metadata has more than {MAX_METADATA_ENTRIES} entries")
-    for key, value in metadata.items():
-        if isinstance(value, dict | list) or value is None:
-            raise BadRequest(f"aig-metadata value of {key!r} must be a string, number or bool")
-    return metadata
+    return check_metadata(metadata, "aig-metadata")

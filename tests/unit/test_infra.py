@@ -71,10 +71,15 @@ def test_deploy_stack_creates_everything(aws_env: None) -> None:
                 ("pk", "HASH"),
                 ("sk", "RANGE"),
             }
-            assert {
+            assert {("pk", "S"), ("sk", "S")} <= {
                 (a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]
-            } == {("pk", "S"), ("sk", "S")}
+            }
             assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+        failures = ddb.describe_table(TableName="aig-logs")["Table"]["GlobalSecondaryIndexes"]
+        assert [(i["IndexName"], i["KeySchema"][0]["AttributeName"]) for i in failures] == [
+            ("failures", "fail_pk")
+        ]
 
         s3 = boto3.client("s3", region_name="us-east-1")
         bucket = outputs["BodiesBucketName"]
