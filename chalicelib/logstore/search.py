@@ -31,6 +31,29 @@ MAX_SORTED = 100_000
 _MAX_CHUNK = 1_000
 
 
+@dataclass
+class _Progress:
+    """What a page has read and found so far: sizes the next read of each shard."""
+
+    wanted: int
+    shard_count: int
+    stats: ReadStats
+    examined: int = 0
+    found: int = 0
+
+    def first_chunk(self) -> int:
+        """Each shard's expected share of the page (rounded down: refills are cheap)."""
+        return max(1, self.wanted // self.shard_count)
+
+    def next_chunk(self) -> int:
+        """A refill: the matches still missing, divided among the shards and by the share
+        of the items examined so far that matched (1 when nothing is filtered)."""
+        missing = max(1, self.wanted - self.found)
+        selectivity = (self.found + 1) / (self.examined + 1)
+        estimate = math.ceil(missing / selectivity / self.shard_count)
+        return min(_MAX_CHUNK, max(1, estimate))
+
+
 class TooManyToSort(ValueError):
     """The filtered set is over MAX_SORTED logs for a non-time order."""
 
@@ -87,10 +110,13 @@ class LogSearcher:
         wanted = skip + limit + 1
         budget = self._budget + wanted
         found: list[LogRecord] = []
-        for item in self._scan(query, after.log_id if after else None, wanted, stats):
+        progress = _Progress(wanted, query.shard_count, stats)
+        for item in self._scan(query, after.log_id if after else None, progress):
             record = LogRecord.from_item(item)
+            progress.examined += 1
             if matches(record, query.filters, query.search):
                 found.append(record)
+                progress.found += 1
                 if len(found) == wanted:
                     records = found[skip : skip + limit]
                     return SearchPage(records, Position(records[-1].id), stats)
@@ -100,12 +126,14 @@ class LogSearcher:
 
     def all_matching(self, query: LogSearch, cap: int = MAX_SORTED) -> list[LogRecord]:
         """Every matching log in created_at order; TooManyToSort past `cap`."""
-        stats = ReadStats()
+        progress = _Progress(cap + 1, query.shard_count, ReadStats())
         found: list[LogRecord] = []
-        for item in self._scan(query, None, cap + 1, stats):
+        for item in self._scan(query, None, progress):
             record = LogRecord.from_item(item)
+            progress.examined += 1
             if matches(record, query.filters, query.search):
                 found.append(record)
+                progress.found += 1
                 if len(found) > cap:
                     raise TooManyToSort(
                         f"more than {cap:,} logs match; narrow the time range (start_date/"
@@ -136,7 +164,7 @@ class LogSearcher:
         return SearchPage(chunk, position, total=len(records))
 
     def _scan(
-        self, query: LogSearch, after_id: str | None, wanted: int, stats: ReadStats
+        self, query: LogSearch, after_id: str | None, progress: _Progress
     ) -> Iterator[dict[str, Any]]:
         """Items that may match, in created_at order, merged over the shards."""
         low, high = _key_range(query)
@@ -146,10 +174,6 @@ class LogSearcher:
             else:
                 low = max(low, after_id) if low else after_id
         failures_only = _failures_only(query.filters)
-        residual = query.search is not None or any(
-            not _served_by_keys(item) for item in query.filters
-        )
-        first_chunk = max(1, math.ceil(wanted / query.shard_count))
         streams = [
             self._shard(
                 partition_key(query.account_id, query.gateway_id, shard),
@@ -158,9 +182,7 @@ class LogSearcher:
                 after_id,
                 query.descending,
                 failures_only,
-                first_chunk,
-                residual,
-                stats,
+                progress,
             )
             for shard in range(query.shard_count)
         ]
@@ -174,15 +196,10 @@ class LogSearcher:
         exclude: str | None,
         descending: bool,
         failures_only: bool,
-        first_chunk: int,
-        grow: bool,
-        stats: ReadStats,
+        progress: _Progress,
     ) -> Iterator[dict[str, Any]]:
-        """One shard's items in order between `low` and `high` (inclusive).
-
-        The first read is the shard's share of the page; refills are half that when
-        every item read is a match, and double each time when filters are applied to
-        what is read (few matches per item: read more per call)."""
+        """One shard's items in order between `low` and `high` (inclusive): first its
+        share of the page, then refills sized by what the page still misses."""
         partition = FAILURE_INDEX_KEY if failures_only else "pk"
         condition = Key(partition).eq(pk)
         if low and high:
@@ -194,11 +211,11 @@ class LogSearcher:
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": condition,
             "ScanIndexForward": not descending,
-            "Limit": first_chunk,
+            "Limit": progress.first_chunk(),
         }
         if failures_only:
             kwargs["IndexName"] = FAILURE_INDEX
-        chunk = first_chunk
+        stats = progress.stats
         while True:
             page = self._table.query(**kwargs)
             stats.calls += 1
@@ -208,22 +225,14 @@ class LogSearcher:
                     yield item
             if "LastEvaluatedKey" not in page:
                 return
-            chunk = min(_MAX_CHUNK, chunk * 2) if grow else max(2, math.ceil(first_chunk / 2))
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-            kwargs["Limit"] = chunk
+            kwargs["Limit"] = progress.next_chunk()
 
 
 def _key_range(query: LogSearch) -> tuple[str | None, str | None]:
     """The id range that the created_at filters allow (inclusive; filters stay exact)."""
     after, before = time_bounds(query.filters)
     return (id_floor(after) if after else None, id_ceiling(before) if before else None)
-
-
-def _served_by_keys(item: Filter) -> bool:
-    """True for filters the key range or the failure index applies in full."""
-    if item.key == "created_at" and item.operator in ("gte", "lte"):
-        return True
-    return item.key == "success" and _failures_only((item,))
 
 
 def _failures_only(filters: tuple[Filter, ...]) -> bool:
