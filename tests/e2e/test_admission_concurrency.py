@@ -19,11 +19,12 @@ from boto3.dynamodb.conditions import Key
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.ids import new_log_id, partition_key
+from chalicelib.logstore.ids import partition_key
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 from infra.local import deploy_stack, free_port, start_moto_server
+from tests.factories import log_record
 
 pytestmark = pytest.mark.e2e
 
@@ -68,17 +69,7 @@ def backend() -> Iterator[Backend]:
 
 
 def _record(gateway: str) -> LogRecord:
-    return LogRecord(
-        id=new_log_id(),
-        created_at="2026-01-01T00:00:00.000Z",
-        account_id="busy",
-        gateway_id=gateway,
-        provider="openai",
-        path="chat/completions",
-        status_code=200,
-        success=True,
-        duration=1,
-    )
+    return log_record(account_id="busy", gateway_id=gateway)
 
 
 def _recount(backend: Backend, gateway: str, shards: int) -> list[str]:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
 import pytest
+from chalice.test import Client
 from moto import mock_aws
 
+from app import app
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
+from chalicelib.logstore.sink import DirectLogSink
+from chalicelib.proxy.service import ProxyService
+from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
 from infra.local import OUTPUT_ENV, deploy_stack
 
@@ -68,3 +75,22 @@ def tenant(accounts: AccountStore) -> Tenant:
 @pytest.fixture
 def other_tenant(accounts: AccountStore) -> Tenant:
     return make_tenant(accounts, "globex")
+
+
+@contextlib.contextmanager
+def app_client(provider: Callable[[httpx.Request], httpx.Response]) -> Iterator[Client]:
+    """Chalice's test client for app.py, its proxy calling `provider` instead of the network."""
+    service = ProxyService(
+        wiring.accounts(),
+        DirectLogSink(wiring.log_writer()),
+        UpstreamClient(transport=httpx.MockTransport(provider)),
+        upstream_timeout_s=5,
+        env={},
+    )
+    original = wiring.proxy_service
+    wiring.proxy_service = lambda: service  # type: ignore[assignment]
+    try:
+        with Client(app, stage_name="local") as test_client:
+            yield test_client
+    finally:
+        wiring.proxy_service = original  # type: ignore[assignment]

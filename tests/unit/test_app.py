@@ -7,15 +7,9 @@ import httpx
 import pytest
 from chalice.test import Client
 
-from app import app
-from chalicelib import wiring
 from chalicelib.accounts.store import AccountStore
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.sink import DirectLogSink
-from chalicelib.proxy.service import ProxyService
-from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.unit.conftest import Tenant, app_client
 
 AUDIO = b"ID3\x00\xff\xfe\x00binary"
 
@@ -41,25 +35,9 @@ def _provider(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client(
-    settings: Settings,
-    accounts: AccountStore,
-    bodies: S3BodyStore,
-) -> Iterator[Client]:
-    service = ProxyService(
-        accounts,
-        DirectLogSink(wiring.log_writer()),
-        UpstreamClient(transport=httpx.MockTransport(_provider)),
-        upstream_timeout_s=5,
-        env={},
-    )
-    original = wiring.proxy_service
-    wiring.proxy_service = lambda: service  # type: ignore[assignment]
-    try:
-        with Client(app, stage_name="local") as test_client:
-            yield test_client
-    finally:
-        wiring.proxy_service = original  # type: ignore[assignment]
+def client(settings: Settings) -> Iterator[Client]:
+    with app_client(_provider) as test_client:
+        yield test_client
 
 
 def _chat(client: Client, tenant: Tenant, content: str = "hi") -> str:
@@ -225,3 +203,15 @@ def test_proxy_errors_are_envelopes(client: Client, tenant: Tenant) -> None:
         body=b"{}",
     )
     assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("depth", [1, 8])
+def test_proxy_paths_of_one_to_eight_segments(client: Client, tenant: Tenant, depth: int) -> None:
+    path = "/".join([f"s{i}" for i in range(depth - 1)] + ["completions"])
+    response = client.http.post(
+        f"/v1/{tenant.account_id}/{tenant.gateway_id}/openai/{path}",
+        headers={"content-type": "application/json"},
+        body=b'{"model": "gpt-4o-mini", "messages": []}',
+    )
+    assert response.status_code == 200, response.body
+    assert json.loads(response.body)["model"] == "gpt-4o-mini"

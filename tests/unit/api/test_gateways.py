@@ -10,14 +10,10 @@ import httpx
 import pytest
 from chalice.test import Client
 
-from app import app
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
-from chalicelib.logstore.sink import DirectLogSink
-from chalicelib.proxy.service import ProxyService
-from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.unit.conftest import Tenant, app_client
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 REQUIRED = {
@@ -34,21 +30,9 @@ def _provider(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client(settings: Settings, accounts: AccountStore) -> Iterator[Client]:
-    service = ProxyService(
-        accounts,
-        DirectLogSink(wiring.log_writer()),
-        UpstreamClient(transport=httpx.MockTransport(_provider)),
-        upstream_timeout_s=5,
-        env={},
-    )
-    original = wiring.proxy_service
-    wiring.proxy_service = lambda: service  # type: ignore[assignment]
-    try:
-        with Client(app, stage_name="local") as test_client:
-            yield test_client
-    finally:
-        wiring.proxy_service = original  # type: ignore[assignment]
+def client(settings: Settings) -> Iterator[Client]:
+    with app_client(_provider) as test_client:
+        yield test_client
 
 
 def _call(

@@ -255,3 +255,29 @@ def test_gateways_and_accounts_are_isolated(
     assert _delete(client, intruder, "")[0] == 404
     assert _patch(client, intruder, mine[0].id, {"feedback": 1})[0] == 404
     assert len(_ids(_list(client, tenant, "per_page=100")[1])) == 3
+
+
+def test_large_delete_stops_at_its_budget_and_resumes(
+    client: Client, tenant: Tenant, accounts: AccountStore, settings: Settings
+) -> None:
+    from chalicelib.api.logs_api import LogsApi
+    from chalicelib.logstore.bodies import S3BodyStore
+    from chalicelib.logstore.reader import LogReader
+    from chalicelib.logstore.search import LogSearcher
+
+    records = _seed(tenant, 8)
+    table = aws.table(settings.logs_table)
+    hurried = LogsApi(
+        accounts,
+        LogReader(table),
+        LogSearcher(table),
+        wiring.log_writer(),
+        S3BodyStore(aws.client("s3"), settings.bodies_bucket),
+        settings.cursor_secret,
+        budget_s=0,
+    )
+    first = hurried.delete_logs(tenant.account_id, tenant.gateway_id, {})
+    assert first["result"] == {"success": True, "deleted": 0, "complete": False}
+    finished = wiring.logs_api().delete_logs(tenant.account_id, tenant.gateway_id, {})
+    assert finished["result"]["deleted"] == len(records) and finished["result"]["complete"]
+    assert _recount(settings, tenant) == 0

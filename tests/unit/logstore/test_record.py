@@ -1,24 +1,12 @@
 import json
 from decimal import Decimal
 
-from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.record import HEAD_BYTES, LogRecord, body_head
+from tests.factories import log_record
 
 
 def _record(**overrides: object) -> LogRecord:
-    values: dict[str, object] = {
-        "id": new_log_id(),
-        "created_at": "2026-01-01T00:00:00.000Z",
-        "account_id": "acme",
-        "gateway_id": "main",
-        "provider": "openai",
-        "path": "chat/completions",
-        "status_code": 200,
-        "success": True,
-        "duration": 12,
-    }
-    values.update(overrides)
-    return LogRecord(**values)  # type: ignore[arg-type]
+    return log_record(duration=12, **overrides)
 
 
 def test_item_round_trip_keeps_every_field() -> None:

@@ -11,23 +11,14 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.sink import DirectLogSink, LogEntry
 from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
+from tests.factories import log_record
 from tests.unit.conftest import Tenant
 
 SHARDS = 16
 
 
 def _record(log_id: str, gateway: str = "main") -> LogRecord:
-    return LogRecord(
-        id=log_id,
-        created_at="2026-01-01T00:00:00.000Z",
-        account_id="acme",
-        gateway_id=gateway,
-        provider="openai",
-        path="chat/completions",
-        status_code=200,
-        success=True,
-        duration=5,
-    )
+    return log_record(log_id, gateway_id=gateway)
 
 
 POLICY = LogPolicy(shard_count=SHARDS, evict_oldest=False)

@@ -15,6 +15,7 @@ from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy, LogWriter, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
+from tests.factories import log_record
 
 SHARDS = 4
 KEEP_FIRST = LogPolicy(shard_count=SHARDS, evict_oldest=False)
@@ -23,17 +24,7 @@ START = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def _record(log_id: str, account: str = "acme", gateway: str = "main") -> LogRecord:
-    return LogRecord(
-        id=log_id,
-        created_at="2026-03-01T00:00:00.000Z",
-        account_id=account,
-        gateway_id=gateway,
-        provider="openai",
-        path="chat/completions",
-        status_code=200,
-        success=True,
-        duration=1,
-    )
+    return log_record(log_id, account_id=account, gateway_id=gateway)
 
 
 def _ids(count: int, offset: int = 0) -> list[str]:
