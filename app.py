@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from chalice import Response
+from chalice.app import SQSEvent
 
 from chalicelib import wiring
 from chalicelib.api.chalice_glue import (
@@ -15,10 +16,13 @@ from chalicelib.api.chalice_glue import (
     json_response,
 )
 from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.logstore.consumer import handle_sqs_event
 from chalicelib.proxy.service import ProxyRequest
 
 app = ThreadSafeChalice(app_name="ai-gateway")
 app.api.binary_types = BINARY_TYPES
+if wiring.settings().local_poller:  # `chalice local` runs no SQS handlers
+    wiring.local_poller()
 
 MAX_PROXY_DEPTH = 8
 """Path segments after the provider slug; `chalice local` needs one route per depth."""
@@ -147,6 +151,20 @@ def edit_log(account_id: str, gateway_id: str, log_id: str) -> Response:
     _authenticated(account_id)
     api = wiring.logs_api()
     return json_response(api.edit_log(account_id, gateway_id, log_id, _json_body()))
+
+
+@app.route(_GATEWAYS + "/{gateway_id}/analytics", methods=["GET"])
+@api_errors
+def analytics(account_id: str, gateway_id: str) -> Response:
+    _authenticated(account_id)
+    return json_response(wiring.analytics_api().analytics(account_id, gateway_id, _params()))
+
+
+@app.on_sqs_message(
+    queue=wiring.settings().log_queue_name, batch_size=100, maximum_batching_window_in_seconds=5
+)
+def write_logs(event: SQSEvent) -> dict[str, object]:
+    return handle_sqs_event(wiring.batch_writer(), (record.to_dict() for record in event))
 
 
 @app.route(_LOG + "/{part}", methods=["GET"])

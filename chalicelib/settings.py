@@ -17,7 +17,10 @@ class Settings:
     control_table: str = "aig-control"
     bodies_bucket: str = "aig-bodies"
     log_queue_url: str | None = None
+    log_dlq_url: str | None = None
+    log_queue_name: str = "aig-log-queue"
     log_sink: str = "direct"
+    local_poller: bool = False
     upstream_timeout_s: float = 120.0
     cursor_secret: bytes = b"aig-local-cursor-secret"
     default_shard_count: int = DEFAULT_SHARD_COUNT
@@ -32,7 +35,10 @@ class Settings:
             control_table=env.get("AIG_CONTROL_TABLE", defaults.control_table),
             bodies_bucket=env.get("AIG_BODIES_BUCKET", defaults.bodies_bucket),
             log_queue_url=env.get("AIG_LOG_QUEUE_URL") or None,
+            log_dlq_url=env.get("AIG_LOG_DLQ_URL") or None,
+            log_queue_name=env.get("AIG_LOG_QUEUE_NAME", defaults.log_queue_name),
             log_sink=env.get("AIG_LOG_SINK", defaults.log_sink),
+            local_poller=env.get("AIG_LOCAL_POLLER", "") in ("1", "true"),
             upstream_timeout_s=float(
                 env.get("AIG_UPSTREAM_TIMEOUT_S", defaults.upstream_timeout_s)
             ),

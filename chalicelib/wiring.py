@@ -7,12 +7,16 @@ import functools
 from chalicelib import aws
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
+from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
+from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
+from chalicelib.logstore.consumer import QueuePoller
 from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
-from chalicelib.logstore.sink import DirectLogSink, LogSink
+from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.logstore.writer import LogWriter
 from chalicelib.proxy.service import ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
@@ -30,24 +34,48 @@ def accounts() -> AccountStore:
     return AccountStore(aws.table(settings().control_table), aws.client("dynamodb"))
 
 
+def _bodies() -> S3BodyStore:
+    return S3BodyStore(aws.client("s3"), settings().bodies_bucket)
+
+
 def log_writer() -> LogWriter:
-    """The writer that admits and deletes logs with their counts."""
+    """The writer that admits and deletes logs with their counts and rollups."""
     config = settings()
-    bodies = S3BodyStore(aws.client("s3"), config.bodies_bucket)
     return LogWriter(
         aws.client("dynamodb"),
         config.logs_table,
         Quota(config.control_table, aws.client("dynamodb")),
-        bodies,
+        _bodies(),
         LogReader(aws.table(config.logs_table)),
+        Rollups(config.control_table),
     )
+
+
+def batch_writer() -> BatchWriter:
+    """The log pipeline's consumer."""
+    return BatchWriter(log_writer(), _bodies())
+
+
+def _queue_url() -> str:
+    url = settings().log_queue_url
+    if not url:
+        raise ValueError("AIG_LOG_QUEUE_URL is required by the queue log sink")
+    return url
 
 
 def _sink() -> LogSink:
     kind = settings().log_sink
     if kind == "direct":
         return DirectLogSink(log_writer())
-    raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct)")
+    if kind == "queue":
+        return QueueLogSink(aws.client("sqs"), _queue_url(), _bodies())
+    raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct, queue)")
+
+
+@functools.cache
+def local_poller() -> QueuePoller:
+    """The poller that stands in for the SQS trigger under `chalice local` (started once)."""
+    return QueuePoller(aws.client("sqs"), _queue_url(), batch_writer()).start()
 
 
 @functools.cache
@@ -63,6 +91,13 @@ def management_api() -> ManagementApi:
 
 
 @functools.cache
+def analytics_api() -> AnalyticsApi:
+    """The process-wide analytics API (answers from rollups only)."""
+    config = settings()
+    return AnalyticsApi(accounts(), Rollups(config.control_table), aws.table(config.control_table))
+
+
+@functools.cache
 def logs_api() -> LogsApi:
     """The process-wide logs API."""
     config = settings()
@@ -72,13 +107,13 @@ def logs_api() -> LogsApi:
         LogReader(logs),
         LogSearcher(logs),
         log_writer(),
-        S3BodyStore(aws.client("s3"), config.bodies_bucket),
+        _bodies(),
         config.cursor_secret,
     )
 
 
 def reset() -> None:
     """Forget built services (tests change settings between cases)."""
-    for cached in (settings, proxy_service, management_api, logs_api):
+    for cached in (settings, proxy_service, management_api, logs_api, analytics_api):
         cached.cache_clear()
     aws.reset()

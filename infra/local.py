@@ -45,6 +45,7 @@ OUTPUT_ENV = {
     "ControlTableName": "AIG_CONTROL_TABLE",
     "BodiesBucketName": "AIG_BODIES_BUCKET",
     "LogQueueUrl": "AIG_LOG_QUEUE_URL",
+    "LogDeadLetterQueueUrl": "AIG_LOG_DLQ_URL",
 }
 
 # werkzeug access-log lines (moto logs one per AWS call): not echoed, too many.

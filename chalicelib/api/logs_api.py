@@ -153,7 +153,11 @@ class LogsApi:
     def get_body(self, account_id: str, gateway_id: str, log_id: str, part: str) -> RawBody:
         """GET .../logs/{id}/request or /response: the body exactly as stored."""
         record = self._log(account_id, gateway_id, log_id)
-        stored = self._bodies.get(record.body_key) if record.body_key else None
+        stored = (
+            self._bodies.get(record.body_key, record.body_offset, record.body_length)
+            if record.body_key
+            else None
+        )
         if stored is None:
             raise NotFound(f"log {log_id} has no stored {part} body")
         if part == "request":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -62,6 +63,27 @@ def decode(blob: bytes) -> StoredBodies:
     )
 
 
+def pack(bodies: dict[str, StoredBodies]) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """Encode many logs' bodies into one blob; return it and each log's (offset, length).
+
+    Each log's part is a complete gzip stream, so a ranged read decodes on its own.
+    """
+    parts: list[bytes] = []
+    spans: dict[str, tuple[int, int]] = {}
+    offset = 0
+    for log_id, stored in bodies.items():
+        part = encode(stored)
+        parts.append(part)
+        spans[log_id] = (offset, len(part))
+        offset += len(part)
+    return b"".join(parts), spans
+
+
+def pack_key(batch_id: str, moment: datetime) -> str:
+    """S3 key of a pack written by one batch."""
+    return f"packs/{moment:%Y/%m/%d/%H}/{batch_id}"
+
+
 class S3BodyStore:
     """Puts and gets log bodies in one bucket."""
 
@@ -79,10 +101,24 @@ class S3BodyStore:
             ContentEncoding="identity",
         )
 
-    def get(self, key: str) -> StoredBodies | None:
-        """Return the bodies stored under `key`, or None when there are none."""
+    def put_pack(self, key: str, blob: bytes) -> None:
+        """Store a pack: the encoded bodies of many logs back to back (see `pack`)."""
+        self._s3.put_object(
+            Bucket=self._bucket, Key=key, Body=blob, ContentType="application/octet-stream"
+        )
+
+    def get(
+        self, key: str, offset: int | None = None, length: int | None = None
+    ) -> StoredBodies | None:
+        """Return the bodies stored under `key` (or at `offset`, `length` bytes, in a pack),
+        or None when there are none."""
+        extra = (
+            {"Range": f"bytes={offset}-{offset + length - 1}"}
+            if offset is not None and length
+            else {}
+        )
         try:
-            obj = self._s3.get_object(Bucket=self._bucket, Key=key)
+            obj = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
         except self._s3.exceptions.NoSuchKey:
             return None
         return decode(obj["Body"].read())

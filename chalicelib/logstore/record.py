@@ -50,9 +50,18 @@ class LogRecord:
     request_head_complete: bool = True
     response_head_complete: bool = True
     body_key: str | None = None
+    body_offset: int | None = None
+    """Where the bodies start in `body_key` when it is a pack of many logs' bodies."""
+    body_length: int | None = None
     body_truncated: bool = False
     user_agent: str | None = None
     error: str | None = None
+
+    @property
+    def own_body_key(self) -> str | None:
+        """The S3 object that holds this log's bodies alone (None when they are in a pack,
+        where deleting the log makes them unreachable and compaction reclaims the bytes)."""
+        return self.body_key if self.body_offset is None else None
 
     def to_item(self, pk: str) -> dict[str, Any]:
         """Return the DynamoDB item (None values omitted, numbers as Decimal)."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from chalicelib.logstore.bodies import StoredBodies
+from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
+from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 
@@ -24,6 +25,30 @@ class LogSink(Protocol):
 
     def write(self, entry: LogEntry) -> WriteOutcome:
         """Store (or enqueue for storing) one log entry."""
+
+
+class QueueLogSink:
+    """Hands each entry to the log pipeline's queue: one SQS call on the hot path.
+
+    Bodies travel inside the message when they fit; larger ones are put to S3 first (a
+    second call, for big requests only) and the message carries their key.
+    """
+
+    def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._bodies = bodies
+
+    def write(self, entry: LogEntry) -> WriteOutcome:
+        """Enqueue one log entry; the batch writer stores it shortly."""
+        record, bodies = entry.record, entry.bodies
+        if bodies is not None and not fits_inline(bodies):
+            record.body_key = body_key(record.account_id, record.gateway_id, record.id)
+            self._bodies.put(record.body_key, bodies)
+            bodies = None
+        message = LogMessage(record, entry.policy, bodies).encode()
+        self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message)
+        return WriteOutcome.QUEUED
 
 
 class DirectLogSink:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -27,6 +27,9 @@ DROP_MARKER_TTL_S = 7 * 24 * 3600
 
 DELETE_CHUNK = 25
 """Deletions per transaction (each also updates two counters)."""
+
+STORE_CHUNK = 40
+"""Logs per transaction in `store_many` (with 2 counters and up to 40 rollup groups: <= 100)."""
 
 _MAX_ATTEMPTS = 12
 _MAX_EVICTION_ATTEMPTS = 50
@@ -48,12 +51,19 @@ class Counters(Protocol):
     def evict_guard(self, account_id: str, gateway_id: str, version: int) -> dict[str, Any]: ...
 
 
+class RollupActions(Protocol):
+    """Analytics rollups (see chalicelib.logstore.rollups.Rollups)."""
+
+    def actions(self, records: Sequence[LogRecord]) -> list[dict[str, Any]]: ...
+
+
 class WriteOutcome(enum.Enum):
-    """What became of a log handed to the writer."""
+    """What became of a log handed to a sink or the writer."""
 
     STORED = "stored"
     DUPLICATE = "duplicate"
     DROPPED = "dropped"
+    QUEUED = "queued"
 
 
 @dataclass(frozen=True)
@@ -77,7 +87,9 @@ class StoredLog:
         """The keys of a record read back from the gateway with `shard_count` shards."""
         shard = shard_of(record.id, shard_count)
         return cls(
-            partition_key(record.account_id, record.gateway_id, shard), record.id, record.body_key
+            partition_key(record.account_id, record.gateway_id, shard),
+            record.id,
+            record.own_body_key,
         )
 
 
@@ -91,12 +103,14 @@ class LogWriter:
         counters: Counters,
         bodies: S3BodyStore,
         reader: LogReader,
+        rollups: RollupActions,
     ) -> None:
         self._dynamodb = dynamodb
         self._table = logs_table
         self._counters = counters
         self._bodies = bodies
         self._reader = reader
+        self._rollups = rollups
 
     def store(
         self, record: LogRecord, bodies: StoredBodies | None, policy: LogPolicy
@@ -109,13 +123,11 @@ class LogWriter:
         if bodies is not None:
             record.body_key = body_key(record.account_id, record.gateway_id, record.id)
             self._bodies.put(record.body_key, bodies)
-        pk = partition_key(
-            record.account_id, record.gateway_id, shard_of(record.id, policy.shard_count)
-        )
-        put = self._put(record.to_item(pk))
+        put = self._put(record.to_item(_pk(record, policy.shard_count)))
+        rollup = self._rollups.actions([record])
         for attempt in range(_MAX_EVICTION_ATTEMPTS):
             failed = self._transact(
-                [put, *self._counters.admit(record.account_id, record.gateway_id, 1)]
+                [put, *self._counters.admit(record.account_id, record.gateway_id, 1), *rollup]
             )
             if failed is None:
                 return WriteOutcome.STORED
@@ -128,6 +140,37 @@ class LogWriter:
                 return outcome
             time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))  # contention: back off
         return self._drop(record) or WriteOutcome.DROPPED
+
+    def store_many(
+        self, records: Sequence[LogRecord], policy: LogPolicy
+    ) -> dict[str, WriteOutcome]:
+        """Admit and store logs of one gateway whose bodies are already in S3 (or absent),
+        up to STORE_CHUNK per transaction with one counter update and one rollup update
+        per group; a chunk that does not fit its gateway falls back to `store` per log."""
+        outcomes: dict[str, WriteOutcome] = {}
+        ordered = sorted(records, key=lambda r: r.id)
+        for start in range(0, len(ordered), STORE_CHUNK):
+            todo = ordered[start : start + STORE_CHUNK]
+            while todo:
+                account_id, gateway_id = todo[0].account_id, todo[0].gateway_id
+                puts = [self._put(r.to_item(_pk(r, policy.shard_count))) for r in todo]
+                failed = self._transact(
+                    [
+                        *puts,
+                        *self._counters.admit(account_id, gateway_id, len(todo)),
+                        *self._rollups.actions(todo),
+                    ]
+                )
+                if failed is None:
+                    outcomes.update((r.id, WriteOutcome.STORED) for r in todo)
+                    break
+                if failed < len(todo):  # already stored (a redelivery): leave it out
+                    outcomes[todo.pop(failed).id] = WriteOutcome.DUPLICATE
+                    continue
+                for record in todo:  # not enough room for all: one by one, by policy
+                    outcomes[record.id] = self.store(record, None, policy)
+                break
+        return outcomes
 
     def delete(self, account_id: str, gateway_id: str, logs: Iterable[StoredLog]) -> int:
         """Delete logs (items, counts and bodies); return how many this call removed.
@@ -273,11 +316,12 @@ class LogWriter:
                 self._delete(StoredLog.of(victim, policy.shard_count)),
                 put,
                 self._counters.evict_guard(account_id, gateway_id, version),
+                *self._rollups.actions([record]),
             ]
         )
         if failed is None:
-            if victim.body_key:
-                self._bodies.delete([victim.body_key])
+            if victim.own_body_key:
+                self._bodies.delete([victim.own_body_key])
             return WriteOutcome.STORED
         if failed == 1:
             return WriteOutcome.DUPLICATE
@@ -299,8 +343,8 @@ class LogWriter:
         )
         if failed == 1 and version is not None:
             return None
-        if record.body_key:
-            self._bodies.delete([record.body_key])
+        if record.own_body_key:
+            self._bodies.delete([record.own_body_key])
         return WriteOutcome.DROPPED
 
     def _put(self, item: dict[str, Any]) -> dict[str, Any]:
@@ -334,3 +378,7 @@ def _drops_pk(account_id: str, gateway_id: str) -> str:
 
 def _to_decimals(values: dict[str, Any]) -> dict[str, Any]:
     return {k: Decimal(str(v)) if isinstance(v, float) else v for k, v in values.items()}
+
+
+def _pk(record: LogRecord, shard_count: int) -> str:
+    return partition_key(record.account_id, record.gateway_id, shard_of(record.id, shard_count))

@@ -120,6 +120,7 @@ def test_gateway_env_maps_outputs(outputs: dict[str, str]) -> None:
         "AIG_CONTROL_TABLE": outputs["ControlTableName"],
         "AIG_BODIES_BUCKET": outputs["BodiesBucketName"],
         "AIG_LOG_QUEUE_URL": outputs["LogQueueUrl"],
+        "AIG_LOG_DLQ_URL": outputs["LogDeadLetterQueueUrl"],
     }
 
 
@@ -131,6 +132,7 @@ def test_gateway_env_is_what_settings_read(outputs: dict[str, str]) -> None:
     assert settings.control_table == outputs["ControlTableName"]
     assert settings.bodies_bucket == outputs["BodiesBucketName"]
     assert settings.log_queue_url == outputs["LogQueueUrl"]
+    assert settings.log_dlq_url == outputs["LogDeadLetterQueueUrl"]
 
 
 # seeding, banner ----------------------------------------------------------------------
@@ -149,6 +151,7 @@ def test_seed_calls_seed_local_with_env_settings(monkeypatch: pytest.MonkeyPatch
             "ControlTableName": "t-control",
             "BodiesBucketName": "t-bodies",
             "LogQueueUrl": "http://q",
+            "LogDeadLetterQueueUrl": "http://dlq",
         },
     )
     for name in env:

@@ -1,0 +1,87 @@
+"""The log pipeline's consumer: stores a batch of queued logs, idempotently.
+
+One batch (up to 100 SQS messages) costs one S3 PUT for all its inline bodies (packed,
+each log keeping its byte range) and, per gateway, transactions of up to STORE_CHUNK
+logs with one counter update and one rollup update per group. Redelivered messages are
+stored once: a log already stored is recognised by its id and left out (its pack bytes
+become garbage for compaction). Failures are reported per message, so SQS retries only
+those, and sends them to the dead-letter queue after a few attempts.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from chalicelib.logstore.bodies import S3BodyStore, pack, pack_key
+from chalicelib.logstore.messages import BadMessage, LogMessage
+from chalicelib.logstore.writer import LogWriter, WriteOutcome
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """An SQS message as the consumer sees it."""
+
+    message_id: str
+    body: str
+
+
+@dataclass
+class BatchResult:
+    """Outcome per log id, and the messages to retry."""
+
+    outcomes: dict[str, WriteOutcome]
+    failed_message_ids: list[str]
+
+
+class BatchWriter:
+    """Stores batches of queued logs through the LogWriter."""
+
+    def __init__(self, writer: LogWriter, bodies: S3BodyStore) -> None:
+        self._writer = writer
+        self._bodies = bodies
+
+    def write(self, messages: Sequence[QueuedMessage]) -> BatchResult:
+        """Store the logs of a batch; messages that could not be handled are returned."""
+        decoded: list[tuple[str, LogMessage]] = []
+        failed: list[str] = []
+        for message in messages:
+            try:
+                decoded.append((message.message_id, LogMessage.decode(message.body)))
+            except BadMessage:
+                logger.error("message %s is not a log message", message.message_id)
+                failed.append(message.message_id)
+        self._pack_bodies([log for _, log in decoded])
+        groups: dict[tuple[str, str], list[tuple[str, LogMessage]]] = defaultdict(list)
+        for message_id, log in decoded:
+            groups[(log.record.account_id, log.record.gateway_id)].append((message_id, log))
+        outcomes: dict[str, WriteOutcome] = {}
+        for (account_id, gateway_id), group in groups.items():
+            try:
+                outcomes.update(
+                    self._writer.store_many([log.record for _, log in group], group[0][1].policy)
+                )
+            except Exception:
+                logger.exception("logs of %s/%s not stored; will retry", account_id, gateway_id)
+                failed.extend(message_id for message_id, _ in group)
+        return BatchResult(outcomes, failed)
+
+    def _pack_bodies(self, logs: list[LogMessage]) -> None:
+        """Put the inline bodies of the batch into one S3 object, pointing each record at
+        its byte range. Raises if the PUT fails: nothing is stored without its bodies."""
+        inline = {log.record.id: log.bodies for log in logs if log.bodies is not None}
+        if not inline:
+            return
+        key = pack_key(uuid.uuid4().hex, datetime.now(UTC))
+        blob, spans = pack(inline)  # type: ignore[arg-type]
+        self._bodies.put_pack(key, blob)
+        for log in logs:
+            if log.record.id in spans:
+                log.record.body_key = key
+                log.record.body_offset, log.record.body_length = spans[log.record.id]

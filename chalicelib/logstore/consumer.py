@@ -1,0 +1,98 @@
+"""Where queued logs are consumed: the Lambda SQS event, a local poller, DLQ re-drive."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 100
+"""Messages per batch, as the Lambda event source mapping is configured."""
+
+
+def handle_sqs_event(writer: BatchWriter, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Store the logs of one SQS event; return the partial batch response.
+
+    Only the failed messages are retried by SQS (the event source mapping must have
+    FunctionResponseTypes=ReportBatchItemFailures).
+    """
+    messages = [QueuedMessage(r["messageId"], r["body"]) for r in records]
+    result = writer.write(messages)
+    return {"batchItemFailures": [{"itemIdentifier": i} for i in result.failed_message_ids]}
+
+
+class QueuePoller:
+    """Local stand-in for the SQS event source (`chalice local` runs no SQS handlers):
+    receives batches, stores them with the same BatchWriter, deletes what was stored."""
+
+    def __init__(self, sqs: Any, queue_url: str, writer: BatchWriter, wait_s: int = 1) -> None:
+        self._sqs = sqs
+        self._queue_url = queue_url
+        self._writer = writer
+        self._wait_s = wait_s
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="log-queue-poller", daemon=True)
+
+    def start(self) -> QueuePoller:
+        """Start polling in a background thread."""
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the current batch."""
+        self._stopped.set()
+        self._thread.join(timeout)
+
+    def poll_once(self) -> int:
+        """Receive up to one batch, store it, delete the stored messages; return how many."""
+        received: list[dict[str, Any]] = []
+        while len(received) < MAX_BATCH:
+            answer = self._sqs.receive_message(
+                QueueUrl=self._queue_url,
+                MaxNumberOfMessages=10,
+                WaitTimeSeconds=0 if received else self._wait_s,
+            )
+            messages = answer.get("Messages", [])
+            if not messages:
+                break
+            received.extend(messages)
+        if not received:
+            return 0
+        result = self._writer.write([QueuedMessage(m["MessageId"], m["Body"]) for m in received])
+        failed = set(result.failed_message_ids)
+        done = [m for m in received if m["MessageId"] not in failed]
+        for start in range(0, len(done), 10):
+            entries = [
+                {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]}
+                for index, m in enumerate(done[start : start + 10])
+            ]
+            self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=entries)
+        return len(done)
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                logger.exception("log queue poll failed; retrying")
+                self._stopped.wait(1.0)
+
+
+def redrive(sqs: Any, dead_letter_url: str, queue_url: str, limit: int | None = None) -> int:
+    """Move messages from the dead-letter queue back to the log queue; return how many."""
+    moved = 0
+    while limit is None or moved < limit:
+        answer = sqs.receive_message(QueueUrl=dead_letter_url, MaxNumberOfMessages=10)
+        messages = answer.get("Messages", [])
+        if not messages:
+            return moved
+        for message in messages[: None if limit is None else limit - moved]:
+            sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    return moved

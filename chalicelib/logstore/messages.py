@@ -1,0 +1,81 @@
+"""The log pipeline's SQS message: one finished log, its bodies inline when they fit."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.logstore.bodies import StoredBodies
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.writer import LogPolicy
+
+MAX_INLINE_BODY_BYTES = 180 * 1024
+"""Bodies up to this size (together, before base64) travel in the message (SQS: 256 KiB)."""
+
+_VERSION = 1
+
+
+class BadMessage(ValueError):
+    """A queue message that is not a log of this pipeline."""
+
+
+@dataclass
+class LogMessage:
+    """One log in transit: its record, policy, and bodies (inline, or already in S3)."""
+
+    record: LogRecord
+    policy: LogPolicy
+    bodies: StoredBodies | None
+
+    def encode(self) -> str:
+        """The message body."""
+        record = asdict(self.record)
+        record["cost"] = str(self.record.cost) if self.record.cost is not None else None
+        payload: dict[str, Any] = {
+            "v": _VERSION,
+            "record": record,
+            "policy": asdict(self.policy),
+            "bodies": None,
+        }
+        if self.bodies is not None:
+            payload["bodies"] = {
+                "request": base64.b64encode(self.bodies.request).decode(),
+                "response": base64.b64encode(self.bodies.response).decode(),
+                "request_content_type": self.bodies.request_content_type,
+                "response_content_type": self.bodies.response_content_type,
+            }
+        return json.dumps(payload, separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, body: str) -> LogMessage:
+        """Parse a message body; BadMessage if it is not one of ours."""
+        try:
+            payload = json.loads(body)
+            if payload.get("v") != _VERSION:
+                raise BadMessage(f"unknown message version {payload.get('v')!r}")
+            record_fields = dict(payload["record"])
+            cost = record_fields.pop("cost")
+            record = LogRecord(**record_fields, cost=Decimal(cost) if cost is not None else None)
+            policy = LogPolicy(**payload["policy"])
+            bodies = payload["bodies"]
+            stored = (
+                StoredBodies(
+                    base64.b64decode(bodies["request"]),
+                    base64.b64decode(bodies["response"]),
+                    bodies["request_content_type"],
+                    bodies["response_content_type"],
+                )
+                if bodies is not None
+                else None
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BadMessage(f"not a log message: {exc}") from exc
+        return cls(record, policy, stored)
+
+
+def fits_inline(bodies: StoredBodies) -> bool:
+    """True when the bodies may travel inside the message."""
+    return len(bodies.request) + len(bodies.response) <= MAX_INLINE_BODY_BYTES
