@@ -39,6 +39,10 @@ DEMO_ACCOUNT = "demo"
 DEMO_GATEWAY = "default"
 DEFAULT_ADMIN_TOKEN = "local-dev-token"
 
+# Logs go through the queue and the poller thread, as they would through SQS and Lambda;
+# AIG_LOG_SINK=direct in the environment writes them before each response instead.
+LOCAL_DEFAULTS = {"AIG_LOG_SINK": "queue", "AIG_LOCAL_POLLER": "1"}
+
 # Outputs of the stack -> environment variables read by chalicelib.settings.
 OUTPUT_ENV = {
     "LogsTableName": "AIG_LOGS_TABLE",
@@ -405,7 +409,7 @@ def main() -> int:
             env = gateway_env(endpoint, deploy_stack(endpoint))
             seed(env, admin_token)
             print(f"Starting chalice local on 127.0.0.1:{port} ...", flush=True)
-            sup.add(start_chalice_local(port, {**os.environ, **env}))
+            sup.add(start_chalice_local(port, {**LOCAL_DEFAULTS, **os.environ, **env}))
             print(banner(port, admin_token), flush=True)
             return sup.watch()
     except Interrupted:

@@ -30,11 +30,13 @@ class QueuePoller:
     """Local stand-in for the SQS event source (`chalice local` runs no SQS handlers):
     receives batches, stores them with the same BatchWriter, deletes what was stored."""
 
-    def __init__(self, sqs: Any, queue_url: str, writer: BatchWriter, wait_s: int = 1) -> None:
+    def __init__(self, sqs: Any, queue_url: str, writer: BatchWriter, idle_s: float = 0.2) -> None:
+        """`idle_s`: pause after an empty poll. Short polls, not SQS long polling: the local
+        moto server serves one call at a time, and a long poll would hold up every other."""
         self._sqs = sqs
         self._queue_url = queue_url
         self._writer = writer
-        self._wait_s = wait_s
+        self._idle_s = idle_s
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._run, name="log-queue-poller", daemon=True)
 
@@ -53,9 +55,7 @@ class QueuePoller:
         received: list[dict[str, Any]] = []
         while len(received) < MAX_BATCH:
             answer = self._sqs.receive_message(
-                QueueUrl=self._queue_url,
-                MaxNumberOfMessages=10,
-                WaitTimeSeconds=0 if received else self._wait_s,
+                QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
             )
             messages = answer.get("Messages", [])
             if not messages:
@@ -77,7 +77,8 @@ class QueuePoller:
     def _run(self) -> None:
         while not self._stopped.is_set():
             try:
-                self.poll_once()
+                if self.poll_once() == 0:
+                    self._stopped.wait(self._idle_s)
             except Exception:
                 logger.exception("log queue poll failed; retrying")
                 self._stopped.wait(1.0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import signal
 import subprocess
@@ -45,8 +46,10 @@ def fake_upstream() -> Iterator[FakeUpstreamProcess]:
         yield fake
 
 
-@pytest.fixture(scope="session")
-def gateway(fake_upstream: FakeUpstreamProcess) -> Iterator[Gateway]:
+@contextlib.contextmanager
+def running_gateway(fake: FakeUpstreamProcess, extra_env: dict[str, str]) -> Iterator[Gateway]:
+    """`python -m infra.local` (what `make run` runs) on free ports, providers faked;
+    stopped with SIGINT, as Ctrl-C stops `make run`, and checked to exit cleanly."""
     port, moto_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -54,12 +57,13 @@ def gateway(fake_upstream: FakeUpstreamProcess) -> Iterator[Gateway]:
         "AIG_MOTO_PORT": str(moto_port),
         "AIG_ADMIN_TOKEN": ADMIN_TOKEN,
         "AIG_UPSTREAM_TIMEOUT_S": str(UPSTREAM_TIMEOUT_S),
-        "AIG_PROVIDER_URL_OPENAI": f"{fake_upstream.url}/openai/v1",
-        "AIG_PROVIDER_URL_ANTHROPIC": f"{fake_upstream.url}/anthropic",
-        "AIG_PROVIDER_URL_GOOGLE_AI_STUDIO": f"{fake_upstream.url}/google",
-        "AIG_PROVIDER_URL_GROQ": f"{fake_upstream.url}/groq/openai/v1",
+        "AIG_PROVIDER_URL_OPENAI": f"{fake.url}/openai/v1",
+        "AIG_PROVIDER_URL_ANTHROPIC": f"{fake.url}/anthropic",
+        "AIG_PROVIDER_URL_GOOGLE_AI_STUDIO": f"{fake.url}/google",
+        "AIG_PROVIDER_URL_GROQ": f"{fake.url}/groq/openai/v1",
         "AIG_PROVIDER_URL_MISTRAL": f"http://127.0.0.1:{free_port()}",  # nothing listens
         "PYTHONUNBUFFERED": "1",
+        **extra_env,
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local"],
@@ -85,19 +89,30 @@ def gateway(fake_upstream: FakeUpstreamProcess) -> Iterator[Gateway]:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail("gateway did not start:\n" + "".join(output))
-    yield Gateway(
-        url=f"http://127.0.0.1:{port}",
-        aws_endpoint=f"http://127.0.0.1:{moto_port}",
-        token=ADMIN_TOKEN,
-        account="demo",
-        gateway="default",
-        process=process,
-        output=output,
-    )
-    process.send_signal(signal.SIGINT)  # what Ctrl-C does to `make run`
     try:
-        code = process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        pytest.fail("make run's runner did not stop on Ctrl-C")
+        yield Gateway(
+            url=f"http://127.0.0.1:{port}",
+            aws_endpoint=f"http://127.0.0.1:{moto_port}",
+            token=ADMIN_TOKEN,
+            account="demo",
+            gateway="default",
+            process=process,
+            output=output,
+        )
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            code = process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail("make run's runner did not stop on Ctrl-C")
     assert code == 0, "".join(output)
+
+
+@pytest.fixture(scope="session")
+def gateway(fake_upstream: FakeUpstreamProcess) -> Iterator[Gateway]:
+    """The gateway with the direct log sink: each log is stored before its response."""
+    with running_gateway(
+        fake_upstream, {"AIG_LOG_SINK": "direct", "AIG_LOCAL_POLLER": "0"}
+    ) as running:
+        yield running

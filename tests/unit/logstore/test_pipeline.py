@@ -1,0 +1,203 @@
+"""The log pipeline: queue sink, batch writer, poller and re-drive, on moto in-process."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from chalicelib import aws, wiring
+from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
+from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
+from chalicelib.logstore.consumer import QueuePoller, handle_sqs_event, redrive
+from chalicelib.logstore.messages import MAX_INLINE_BODY_BYTES, LogMessage
+from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.rollups import Rollups, aggregate
+from chalicelib.logstore.sink import LogEntry, QueueLogSink
+from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.settings import Settings
+from tests.factories import log_record
+from tests.unit.conftest import Tenant
+
+POLICY = LogPolicy(shard_count=16, evict_oldest=False)
+
+
+def _message(index: int, gateway: str = "main", body: bytes | None = None) -> QueuedMessage:
+    record = log_record(gateway_id=gateway, model="gpt-4o-mini", tokens_in=index, tokens_out=1)
+    bodies = StoredBodies(b'{"n": %d}' % index, body or b"\x00\xffresponse-%d" % index)
+    return QueuedMessage(f"m-{record.id}", LogMessage(record, POLICY, bodies).encode())
+
+
+def _stored(settings: Settings) -> list[dict[str, Any]]:
+    items = aws.table(settings.logs_table).scan()["Items"]
+    return [item for item in items if "dropped" not in item["pk"]]
+
+
+def _objects(settings: Settings) -> list[str]:
+    listed = aws.client("s3").list_objects_v2(Bucket=settings.bodies_bucket)
+    return [obj["Key"] for obj in listed.get("Contents", [])]
+
+
+@pytest.fixture
+def batch_writer(tenant: Tenant, accounts: AccountStore) -> BatchWriter:
+    accounts.create_gateway(tenant.account_id, "second", {})
+    return wiring.batch_writer()
+
+
+def test_batch_stores_every_log_with_one_s3_put(
+    batch_writer: BatchWriter, settings: Settings, bodies: S3BodyStore, accounts: AccountStore
+) -> None:
+    messages = [_message(i, "main" if i % 3 else "second") for i in range(60)]
+    result = batch_writer.write(messages)
+    assert result.failed_message_ids == [] and len(result.outcomes) == 60
+    assert set(result.outcomes.values()) == {WriteOutcome.STORED}
+    assert len(_stored(settings)) == 60
+    assert len(_objects(settings)) == 1  # the batch's pack
+    reader = LogReader(aws.table(settings.logs_table))
+    for message in messages[:5]:
+        record = LogMessage.decode(message.body).record
+        stored = reader.get("acme", record.gateway_id, record.id, 16)
+        assert stored is not None and stored.body_offset is not None
+        assert bodies.get(stored.body_key or "", stored.body_offset, stored.body_length) == (
+            LogMessage.decode(message.body).bodies
+        )
+    main = accounts.get_gateway("acme", "main")
+    second = accounts.get_gateway("acme", "second")
+    account = accounts.get_account("acme")
+    assert main and second and account
+    assert (main.stored_logs, second.stored_logs, account.stored_logs) == (40, 20, 60)
+
+
+def test_redelivery_stores_and_counts_once(
+    batch_writer: BatchWriter, settings: Settings, accounts: AccountStore
+) -> None:
+    messages = [_message(i) for i in range(30)]
+    batch_writer.write(messages[:20])
+    again = batch_writer.write(messages[10:])  # half already stored
+    duplicates = [o for o in again.outcomes.values() if o is WriteOutcome.DUPLICATE]
+    assert len(duplicates) == 10
+    assert len(_stored(settings)) == 30
+    gateway = accounts.get_gateway("acme", "main")
+    assert gateway is not None and gateway.stored_logs == 30
+    rows = Rollups(settings.control_table).read(
+        aws.table(settings.control_table),
+        "acme",
+        "main",
+        *_bounds(messages),
+    )
+    [total] = aggregate(rows, "model")
+    assert total["requests"] == 30 and total["tokens_in"] == sum(range(30))
+
+
+def _bounds(messages: list[QueuedMessage]) -> tuple[Any, Any]:
+    from datetime import timedelta
+
+    from chalicelib.logstore.ids import created_at_of
+
+    moments = [created_at_of(LogMessage.decode(m.body).record.id) for m in messages]
+    return min(moments) - timedelta(hours=1), max(moments) + timedelta(hours=1)
+
+
+def test_a_failing_gateway_fails_only_its_messages(
+    batch_writer: BatchWriter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = [_message(i, "main" if i % 2 else "second") for i in range(10)]
+    writer = wiring.log_writer()
+    batch_writer = BatchWriter(writer, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
+    real = writer.store_many
+
+    def flaky(records: Any, policy: LogPolicy) -> Any:
+        if records[0].gateway_id == "second":
+            raise ConnectionError("DynamoDB is having a moment")
+        return real(records, policy)
+
+    monkeypatch.setattr(writer, "store_many", flaky)
+    result = batch_writer.write(messages)
+    assert sorted(result.failed_message_ids) == sorted(m.message_id for m in messages[::2])
+    monkeypatch.setattr(writer, "store_many", real)
+    retry = batch_writer.write([m for m in messages if m.message_id in result.failed_message_ids])
+    assert retry.failed_message_ids == [] and len(_stored(settings)) == 10
+
+
+def test_a_failed_pack_put_stores_nothing(
+    batch_writer: BatchWriter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = [_message(i) for i in range(5)]
+    store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+    batch_writer = BatchWriter(wiring.log_writer(), store)
+
+    def broken(key: str, blob: bytes) -> None:
+        raise ConnectionError("S3 unavailable")
+
+    monkeypatch.setattr(store, "put_pack", broken)
+    with pytest.raises(ConnectionError):
+        batch_writer.write(messages)
+    assert _stored(settings) == []
+    monkeypatch.undo()
+    assert batch_writer.write(messages).failed_message_ids == []
+    assert len(_stored(settings)) == 5
+
+
+def test_bad_messages_are_reported_per_item(batch_writer: BatchWriter, settings: Settings) -> None:
+    good = _message(1)
+    response = handle_sqs_event(
+        batch_writer,
+        [
+            {"messageId": good.message_id, "body": good.body},
+            {"messageId": "junk", "body": "{not json"},
+            {"messageId": "alien", "body": json.dumps({"v": 99})},
+        ],
+    )
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": "junk"}, {"itemIdentifier": "alien"}]
+    }
+    assert len(_stored(settings)) == 1
+
+
+def test_deleting_a_packed_log_hides_its_bodies_only(
+    batch_writer: BatchWriter, settings: Settings, bodies: S3BodyStore
+) -> None:
+    messages = [_message(i) for i in range(3)]
+    batch_writer.write(messages)
+    reader = LogReader(aws.table(settings.logs_table))
+    first, second = (LogMessage.decode(m.body).record for m in messages[:2])
+    from chalicelib.logstore.writer import StoredLog
+
+    stored_first = reader.get("acme", "main", first.id, 16)
+    assert stored_first is not None
+    wiring.log_writer().delete("acme", "main", [StoredLog.of(stored_first, 16)])
+    assert reader.get("acme", "main", first.id, 16) is None
+    kept = reader.get("acme", "main", second.id, 16)
+    assert kept is not None and bodies.get(kept.body_key or "", kept.body_offset, kept.body_length)
+    assert len(_objects(settings)) == 1
+
+
+def test_queue_sink_poller_and_redrive(
+    tenant: Tenant, settings: Settings, batch_writer: BatchWriter
+) -> None:
+    sqs = aws.client("sqs")
+    queue_url = settings.log_queue_url
+    assert queue_url is not None
+    sink = QueueLogSink(sqs, queue_url, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
+    small = log_record()
+    large = log_record()
+    assert sink.write(LogEntry(small, StoredBodies(b"q", b"a"), POLICY)) is WriteOutcome.QUEUED
+    big = b"x" * (MAX_INLINE_BODY_BYTES + 1)
+    sink.write(LogEntry(large, StoredBodies(big, b"a"), POLICY))
+    assert _objects(settings) == [f"acme/main/{large.id}"]  # too big for the message
+
+    poller = QueuePoller(sqs, queue_url, batch_writer)
+    assert poller.poll_once() == 2
+    assert poller.poll_once() == 0
+    reader = LogReader(aws.table(settings.logs_table))
+    stored_large = reader.get("acme", "main", large.id, 16)
+    assert stored_large is not None and stored_large.body_key == f"acme/main/{large.id}"
+
+    dlq = sqs.get_queue_url(QueueName="aig-log-dlq")["QueueUrl"]
+    orphan = _message(7)
+    sqs.send_message(QueueUrl=dlq, MessageBody=orphan.body)
+    assert redrive(sqs, dlq, queue_url) == 1
+    assert poller.poll_once() == 1
+    assert len(_stored(settings)) == 3
