@@ -22,6 +22,7 @@ class Settings:
     log_sink: str = "direct"
     local_poller: bool = False
     upstream_timeout_s: float = 120.0
+    gateway_cache_s: float = 5.0
     cursor_secret: bytes = b"aig-local-cursor-secret"
     default_shard_count: int = DEFAULT_SHARD_COUNT
 
@@ -42,5 +43,6 @@ class Settings:
             upstream_timeout_s=float(
                 env.get("AIG_UPSTREAM_TIMEOUT_S", defaults.upstream_timeout_s)
             ),
+            gateway_cache_s=float(env.get("AIG_GATEWAY_CACHE_S", defaults.gateway_cache_s)),
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or defaults.cursor_secret,
         )

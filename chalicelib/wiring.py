@@ -18,6 +18,7 @@ from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.logstore.writer import LogWriter
+from chalicelib.proxy.gateway_cache import GatewayCache
 from chalicelib.proxy.service import ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
@@ -81,13 +82,19 @@ def local_poller() -> QueuePoller:
 @functools.cache
 def proxy_service() -> ProxyService:
     """The process-wide proxy (its upstream client keeps connections alive)."""
-    return ProxyService(accounts(), _sink(), UpstreamClient(), settings().upstream_timeout_s)
+    config = settings()
+    gateways = GatewayCache(accounts(), config.gateway_cache_s)
+    return ProxyService(gateways, _sink(), UpstreamClient(), config.upstream_timeout_s)
 
 
 @functools.cache
 def management_api() -> ManagementApi:
     """The process-wide gateway management API (and authentication)."""
-    return ManagementApi(accounts(), log_writer())
+    config = settings()
+    forget = functools.partial(
+        Rollups(config.control_table).delete_all, aws.table(config.control_table)
+    )
+    return ManagementApi(accounts(), log_writer(), forget)
 
 
 @functools.cache

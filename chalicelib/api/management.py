@@ -7,7 +7,7 @@ send; errors are raised as ApiError subclasses. Logs are in chalicelib.api.logs_
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from chalicelib.accounts.gateway_fields import parse_settings
@@ -33,10 +33,16 @@ class ManagementApi:
     """Authentication and the gateways of the account a bearer token belongs to."""
 
     def __init__(
-        self, accounts: AccountStore, writer: LogWriter, budget_s: float = DEFAULT_BUDGET_S
+        self,
+        accounts: AccountStore,
+        writer: LogWriter,
+        forget_rollups: Callable[[str, str], object],
+        budget_s: float = DEFAULT_BUDGET_S,
     ) -> None:
+        """`forget_rollups(account_id, gateway_id)` deletes a deleted gateway's analytics."""
         self._accounts = accounts
         self._writer = writer
+        self._forget_rollups = forget_rollups
         self._budget_s = budget_s
 
     def authenticate(self, authorization: str | None, account_id: str) -> None:
@@ -105,6 +111,7 @@ class ManagementApi:
         deadline = time.monotonic() + self._budget_s
         done = self._writer.purge(account_id, gateway_id, gateway.shard_count, deadline)
         if done:
+            self._forget_rollups(account_id, gateway_id)
             self._accounts.remove_gateway(account_id, gateway_id)
         result = {**gateway.to_api(), "deleting": not done}
         return success(result)

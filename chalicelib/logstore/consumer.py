@@ -1,4 +1,4 @@
-"""Where queued logs are consumed: the Lambda SQS event, a local poller, DLQ re-drive."""
+"""Where queued logs are consumed: the Lambda SQS event, and a local poller."""
 
 from __future__ import annotations
 
@@ -82,18 +82,3 @@ class QueuePoller:
             except Exception:
                 logger.exception("log queue poll failed; retrying")
                 self._stopped.wait(1.0)
-
-
-def redrive(sqs: Any, dead_letter_url: str, queue_url: str, limit: int | None = None) -> int:
-    """Move messages from the dead-letter queue back to the log queue; return how many."""
-    moved = 0
-    while limit is None or moved < limit:
-        answer = sqs.receive_message(QueueUrl=dead_letter_url, MaxNumberOfMessages=10)
-        messages = answer.get("Messages", [])
-        if not messages:
-            return moved
-        for message in messages[: None if limit is None else limit - moved]:
-            sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
-            sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
-    return moved

@@ -123,6 +123,24 @@ class Rollups:
                 return rows
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def delete_all(self, dynamodb_table: Any, account_id: str, gateway_id: str) -> int:
+        """Delete a gateway's rollups (when the gateway goes); return how many."""
+        condition = Key("pk").eq(rollup_pk(account_id, gateway_id))
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": condition,
+            "ProjectionExpression": "pk, sk",
+        }
+        deleted = 0
+        with dynamodb_table.batch_writer() as batch:
+            while True:
+                page = dynamodb_table.query(**kwargs)
+                for item in page["Items"]:
+                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+                    deleted += 1
+                if "LastEvaluatedKey" not in page:
+                    return deleted
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def _update(
         self, group: tuple[str, str, str, str, str], sums: dict[str, Any]
     ) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import failure
 from chalicelib.api.errors import ApiError, BadRequest, NotFound
 from chalicelib.logstore.bodies import StoredBodies, truncate
@@ -17,6 +16,7 @@ from chalicelib.logstore.record import LogRecord, body_head
 from chalicelib.logstore.sink import LogEntry, LogSink
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome
 from chalicelib.proxy.cost import cost_usd
+from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import (
     GatewayOptions,
     downstream_headers,
@@ -62,7 +62,7 @@ class ProxyService:
 
     def __init__(
         self,
-        accounts: AccountStore,
+        accounts: GatewaySource,
         sink: LogSink,
         upstream: UpstreamClient,
         upstream_timeout_s: float,

@@ -112,7 +112,6 @@ def running_gateway(fake: FakeUpstreamProcess, extra_env: dict[str, str]) -> Ite
 @pytest.fixture(scope="session")
 def gateway(fake_upstream: FakeUpstreamProcess) -> Iterator[Gateway]:
     """The gateway with the direct log sink: each log is stored before its response."""
-    with running_gateway(
-        fake_upstream, {"AIG_LOG_SINK": "direct", "AIG_LOCAL_POLLER": "0"}
-    ) as running:
+    direct = {"AIG_LOG_SINK": "direct", "AIG_LOCAL_POLLER": "0", "AIG_GATEWAY_CACHE_S": "0"}
+    with running_gateway(fake_upstream, direct) as running:
         yield running

@@ -210,6 +210,8 @@ def test_delete_gateway_removes_logs_bodies_and_counts(
     assert all(not key.startswith("acme/doomed/") for key in keys) and len(keys) == 1
     account = wiring.accounts().get_account(tenant.account_id)
     assert account is not None and account.stored_logs == 1 and account.gateway_count == 1
+    rollups = [i for i in aws.table(settings.control_table).scan()["Items"] if "ROLLUP#" in i["pk"]]
+    assert rollups and all(not item["pk"].endswith("#doomed") for item in rollups)
     missing = client.http.post(
         f"/v1/{tenant.account_id}/doomed/openai/chat/completions",
         headers={"content-type": "application/json"},

@@ -281,3 +281,22 @@ def test_large_delete_stops_at_its_budget_and_resumes(
     finished = wiring.logs_api().delete_logs(tenant.account_id, tenant.gateway_id, {})
     assert finished["result"]["deleted"] == len(records) and finished["result"]["complete"]
     assert _recount(settings, tenant) == 0
+
+
+def test_analytics_route_answers_from_rollups(
+    client: Client, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    records = _seed(tenant, 12)
+    path = f"/accounts/{tenant.account_id}/ai-gateway/gateways/{tenant.gateway_id}/analytics"
+    query = "?start=2026-06-01T00:00:00Z&end=2026-06-02T00:00:00Z&group_by=model"
+    response = client.http.get(path + query, headers={"authorization": f"Bearer {tenant.token}"})
+    rows = {row["model"]: row for row in json.loads(response.body)["result"]}
+    for model in ("claude-sonnet-4", "gpt-4o-mini"):
+        mine = [r for r in records if r.model == model]
+        assert rows[model]["requests"] == len(mine)
+        assert rows[model]["errors"] == sum(1 for r in mine if not r.success)
+        assert rows[model]["tokens_in"] == sum(r.tokens_in or 0 for r in mine)
+    intruder = client.http.get(
+        path + query, headers={"authorization": f"Bearer {other_tenant.token}"}
+    )
+    assert intruder.status_code == 404

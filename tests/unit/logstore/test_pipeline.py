@@ -11,9 +11,11 @@ from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
-from chalicelib.logstore.consumer import QueuePoller, handle_sqs_event, redrive
+from chalicelib.logstore.consumer import QueuePoller, handle_sqs_event
 from chalicelib.logstore.messages import MAX_INLINE_BODY_BYTES, LogMessage
 from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.redrive import main as redrive_main
+from chalicelib.logstore.redrive import redrive
 from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.sink import LogEntry, QueueLogSink
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome
@@ -201,3 +203,6 @@ def test_queue_sink_poller_and_redrive(
     assert redrive(sqs, dlq, queue_url) == 1
     assert poller.poll_once() == 1
     assert len(_stored(settings)) == 3
+    sqs.send_message(QueueUrl=dlq, MessageBody=orphan.body)  # stored already: a no-op
+    assert redrive_main([]) == 0
+    assert poller.poll_once() == 1 and len(_stored(settings)) == 3
