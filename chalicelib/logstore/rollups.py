@@ -34,7 +34,7 @@ _COUNTERS = (
     "cached",
     "tokens_in",
     "tokens_out",
-    "cost",
+    "cost_nanos",
     "duration_sum",
     "tokens_known",
     "cost_known",
@@ -47,6 +47,8 @@ _UPDATE = (
     + ", ".join(f"#{name} = :{name}" for name in _LABELS)
 )
 _NAMES = {f"#{name}": name for name in (*_COUNTERS, *_LABELS)}  # `hour` is a reserved word
+NANOS_PER_USD = 10**9
+"""Costs are summed as integer nano-dollars: exact, and never in exponent notation."""
 _HOUR_END = "$"
 """Sorts after the `#` that follows the hour in every sort key of that hour."""
 
@@ -165,8 +167,8 @@ def aggregate(rows: Sequence[RollupRow], group_by: str) -> list[dict[str, Any]]:
         raise ValueError(f"group_by must be one of {', '.join(GROUP_BYS)}")
     groups: dict[str, dict[str, Any]] = {}
     for row in rows:
-        sums = groups.setdefault(getattr(row, group_by), _zero())
-        for name in _COUNTERS:
+        sums = groups.setdefault(getattr(row, group_by), _row_zero())
+        for name in _ROW_SUMS:
             sums[name] += getattr(row, name)
     out = []
     for key, sums in sorted(groups.items()):
@@ -181,8 +183,15 @@ def aggregate(rows: Sequence[RollupRow], group_by: str) -> list[dict[str, Any]]:
     return out
 
 
+_ROW_SUMS = tuple("cost" if name == "cost_nanos" else name for name in _COUNTERS)
+
+
+def _row_zero() -> dict[str, Any]:
+    return {name: Decimal(0) if name == "cost" else 0 for name in _ROW_SUMS}
+
+
 def _zero() -> dict[str, Any]:
-    return {name: Decimal(0) if name == "cost" else 0 for name in _COUNTERS}
+    return dict.fromkeys(_COUNTERS, 0)
 
 
 def _add(sums: dict[str, Any], record: LogRecord) -> None:
@@ -194,17 +203,17 @@ def _add(sums: dict[str, Any], record: LogRecord) -> None:
     sums["tokens_known"] += record.tokens_in is not None or record.tokens_out is not None
     sums["duration_sum"] += record.duration
     if record.cost is not None:
-        sums["cost"] += record.cost
+        sums["cost_nanos"] += int((record.cost * NANOS_PER_USD).to_integral_value())
         sums["cost_known"] += 1
 
 
 def _row(item: dict[str, Any]) -> RollupRow:
-    counts = {name: int(item.get(name, 0)) for name in _COUNTERS if name != "cost"}
+    counts = {name: int(item.get(name, 0)) for name in _COUNTERS if name != "cost_nanos"}
     return RollupRow(
         hour=item["hour"],
         provider=item["provider"],
         model=item["model"],
-        cost=Decimal(item.get("cost", 0)),
+        cost=Decimal(int(item.get("cost_nanos", 0))) / NANOS_PER_USD,
         **counts,
     )
 

@@ -22,6 +22,7 @@ from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 from infra.local import deploy_stack, free_port, start_moto_server
 from tests.factories import log_record
@@ -60,6 +61,7 @@ def backend() -> Iterator[Backend]:
             Quota(outputs["ControlTableName"], client),
             S3BodyStore(s3, outputs["BodiesBucketName"]),
             LogReader(logs),
+            Rollups(outputs["ControlTableName"]),
         )
         accounts = AccountStore(dynamodb.Table(outputs["ControlTableName"]), client)
         accounts.create_account("busy", "paid")

@@ -189,3 +189,22 @@ def test_stored_log_keys(small_gateway: str) -> None:
     log = StoredLog.of(record, SHARDS)
     assert log.pk.startswith("acme#main#") and log.sk == record.id
     assert log.pk in {partition_key("acme", "main", s) for s in range(SHARDS)}
+
+
+def test_tiny_costs_roll_up_exactly(
+    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+) -> None:
+    from decimal import Decimal
+
+    from chalicelib.logstore.rollups import Rollups, aggregate
+
+    costs = [Decimal("6E-8"), Decimal("1.5E-7"), Decimal("0.25")]
+    for cost in costs:  # the first two serialize in exponent notation
+        record = _record(new_log_id(START))
+        record.cost = cost
+        assert writer.store(record, None, KEEP_FIRST) is WriteOutcome.STORED
+    rows = Rollups(settings.control_table).read(
+        aws.table(settings.control_table), "acme", "main", START, START + timedelta(hours=1)
+    )
+    [total] = aggregate(rows, "provider")
+    assert Decimal(str(total["cost"])) == sum(costs) and total["cost_known"] == 3
