@@ -164,7 +164,9 @@ def analytics(account_id: str, gateway_id: str) -> Response:
     queue=wiring.settings().log_queue_name, batch_size=100, maximum_batching_window_in_seconds=5
 )
 def write_logs(event: SQSEvent) -> dict[str, object]:
-    return handle_sqs_event(wiring.batch_writer(), (record.to_dict() for record in event))
+    records = (record.to_dict() for record in event)
+    delete = None if wiring.settings().sqs_partial_responses else wiring.delete_stored_messages
+    return handle_sqs_event(wiring.batch_writer(), records, delete)
 
 
 @app.route(_LOG + "/{part}", methods=["GET"])

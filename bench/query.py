@@ -23,6 +23,7 @@ from typing import Any
 
 from moto import mock_aws
 
+from bench.item_size import item_size
 from chalicelib import aws
 from chalicelib.logstore.filters import Filter, make_filter
 from chalicelib.logstore.ids import iso_utc, new_log_id, partition_key, shard_of
@@ -91,23 +92,6 @@ def make_record(index: int, rng: random.Random) -> LogRecord:
         body_key=f"bench/g/{index}",
         user_agent="OpenAI/Python 2.14.0",
     )
-
-
-def item_size(item: dict[str, Any]) -> int:
-    """DynamoDB's item size: attribute names plus values (numbers ~1 byte per 2 digits)."""
-    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
-
-
-def _value_size(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value.encode())
-    if isinstance(value, bool) or value is None:
-        return 1
-    if isinstance(value, int | float | Decimal):
-        return len(str(value).replace("-", "").replace(".", "")) // 2 + 1
-    if isinstance(value, dict):
-        return 3 + sum(len(k.encode()) + 1 + _value_size(v) for k, v in value.items())
-    return len(str(value))
 
 
 def seed(table: Any, size: int) -> tuple[list[LogRecord], float, float]:

@@ -21,6 +21,8 @@ class Settings:
     log_queue_name: str = "aig-log-queue"
     log_sink: str = "direct"
     local_poller: bool = False
+    sqs_partial_responses: bool = False
+    """True once the SQS trigger reports batch item failures (README: deploying)."""
     upstream_timeout_s: float = 120.0
     gateway_cache_s: float = 5.0
     cursor_secret: bytes = b"aig-local-cursor-secret"
@@ -40,6 +42,7 @@ class Settings:
             log_queue_name=env.get("AIG_LOG_QUEUE_NAME", defaults.log_queue_name),
             log_sink=env.get("AIG_LOG_SINK", defaults.log_sink),
             local_poller=env.get("AIG_LOCAL_POLLER", "") in ("1", "true"),
+            sqs_partial_responses=env.get("AIG_SQS_PARTIAL_RESPONSES", "") in ("1", "true"),
             upstream_timeout_s=float(
                 env.get("AIG_UPSTREAM_TIMEOUT_S", defaults.upstream_timeout_s)
             ),

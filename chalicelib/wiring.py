@@ -12,7 +12,7 @@ from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.consumer import QueuePoller
+from chalicelib.logstore.consumer import QueuePoller, delete_messages
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
@@ -71,6 +71,11 @@ def _sink() -> LogSink:
     if kind == "queue":
         return QueueLogSink(aws.client("sqs"), _queue_url(), _bodies())
     raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct, queue)")
+
+
+def delete_stored_messages(receipt_handles: list[str]) -> None:
+    """Delete log messages whose logs are stored (see consumer.handle_sqs_event)."""
+    delete_messages(aws.client("sqs"), _queue_url(), receipt_handles)
 
 
 @functools.cache

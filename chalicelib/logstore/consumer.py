@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
@@ -15,15 +15,30 @@ MAX_BATCH = 100
 """Messages per batch, as the Lambda event source mapping is configured."""
 
 
-def handle_sqs_event(writer: BatchWriter, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+class BatchFailed(RuntimeError):
+    """Some messages of a batch were not stored; SQS delivers them again."""
+
+
+def handle_sqs_event(
+    writer: BatchWriter,
+    records: Iterable[dict[str, Any]],
+    delete_stored: Callable[[list[str]], object] | None = None,
+) -> dict[str, Any]:
     """Store the logs of one SQS event; return the partial batch response.
 
-    Only the failed messages are retried by SQS (the event source mapping must have
-    FunctionResponseTypes=ReportBatchItemFailures).
+    With an SQS trigger set to FunctionResponseTypes=ReportBatchItemFailures only the
+    failed messages are retried. Chalice cannot set that, and without it Lambda would take
+    the response as full success and delete the failed messages: so, given
+    `delete_stored` (receipt handles -> deleted), a batch with failures deletes what was
+    stored and raises BatchFailed, and SQS retries the rest either way.
     """
+    records = list(records)
     messages = [QueuedMessage(r["messageId"], r["body"]) for r in records]
-    result = writer.write(messages)
-    return {"batchItemFailures": [{"itemIdentifier": i} for i in result.failed_message_ids]}
+    failed = set(writer.write(messages).failed_message_ids)
+    if failed and delete_stored is not None:
+        delete_stored([r["receiptHandle"] for r in records if r["messageId"] not in failed])
+        raise BatchFailed(f"{len(failed)} of {len(records)} log messages were not stored")
+    return {"batchItemFailures": [{"itemIdentifier": i} for i in sorted(failed)]}
 
 
 class QueuePoller:
@@ -66,12 +81,7 @@ class QueuePoller:
         result = self._writer.write([QueuedMessage(m["MessageId"], m["Body"]) for m in received])
         failed = set(result.failed_message_ids)
         done = [m for m in received if m["MessageId"] not in failed]
-        for start in range(0, len(done), 10):
-            entries = [
-                {"Id": str(index), "ReceiptHandle": m["ReceiptHandle"]}
-                for index, m in enumerate(done[start : start + 10])
-            ]
-            self._sqs.delete_message_batch(QueueUrl=self._queue_url, Entries=entries)
+        delete_messages(self._sqs, self._queue_url, [m["ReceiptHandle"] for m in done])
         return len(done)
 
     def _run(self) -> None:
@@ -82,3 +92,13 @@ class QueuePoller:
             except Exception:
                 logger.exception("log queue poll failed; retrying")
                 self._stopped.wait(1.0)
+
+
+def delete_messages(sqs: Any, queue_url: str, receipt_handles: list[str]) -> None:
+    """Delete received messages, ten per request."""
+    for start in range(0, len(receipt_handles), 10):
+        entries = [
+            {"Id": str(index), "ReceiptHandle": handle}
+            for index, handle in enumerate(receipt_handles[start : start + 10])
+        ]
+        sqs.delete_message_batch(QueueUrl=queue_url, Entries=entries)

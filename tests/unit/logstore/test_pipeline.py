@@ -11,7 +11,7 @@ from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
-from chalicelib.logstore.consumer import QueuePoller, handle_sqs_event
+from chalicelib.logstore.consumer import BatchFailed, QueuePoller, handle_sqs_event
 from chalicelib.logstore.messages import MAX_INLINE_BODY_BYTES, LogMessage
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.redrive import main as redrive_main
@@ -147,15 +147,30 @@ def test_bad_messages_are_reported_per_item(batch_writer: BatchWriter, settings:
     response = handle_sqs_event(
         batch_writer,
         [
-            {"messageId": good.message_id, "body": good.body},
-            {"messageId": "junk", "body": "{not json"},
-            {"messageId": "alien", "body": json.dumps({"v": 99})},
+            {"messageId": good.message_id, "body": good.body, "receiptHandle": "a"},
+            {"messageId": "junk", "body": "{not json", "receiptHandle": "b"},
+            {"messageId": "alien", "body": json.dumps({"v": 99}), "receiptHandle": "c"},
         ],
     )
     assert response == {
-        "batchItemFailures": [{"itemIdentifier": "junk"}, {"itemIdentifier": "alien"}]
+        "batchItemFailures": [{"itemIdentifier": "alien"}, {"itemIdentifier": "junk"}]
     }
     assert len(_stored(settings)) == 1
+
+
+def test_without_partial_responses_a_failed_batch_deletes_the_stored_and_raises(
+    batch_writer: BatchWriter, settings: Settings
+) -> None:
+    good = _message(2)
+    records = [
+        {"messageId": good.message_id, "body": good.body, "receiptHandle": "rh-good"},
+        {"messageId": "junk", "body": "{not json", "receiptHandle": "rh-junk"},
+    ]
+    deleted: list[list[str]] = []
+    with pytest.raises(BatchFailed, match="1 of 2"):
+        handle_sqs_event(batch_writer, records, deleted.append)
+    assert deleted == [["rh-good"]] and len(_stored(settings)) == 1
+    assert handle_sqs_event(batch_writer, records[:1], deleted.append) == {"batchItemFailures": []}
 
 
 def test_deleting_a_packed_log_hides_its_bodies_only(
@@ -206,3 +221,18 @@ def test_queue_sink_poller_and_redrive(
     sqs.send_message(QueueUrl=dlq, MessageBody=orphan.body)  # stored already: a no-op
     assert redrive_main([]) == 0
     assert poller.poll_once() == 1 and len(_stored(settings)) == 3
+
+
+def test_the_lambda_sqs_handler_stores_a_batch(
+    batch_writer: BatchWriter, settings: Settings
+) -> None:
+    from chalice.test import Client
+
+    from app import app
+
+    bodies = [_message(i).body for i in range(3)]
+    with Client(app, stage_name="local") as client:
+        event = client.events.generate_sqs_event(message_bodies=bodies, queue_name="aig-log-queue")
+        answer = client.lambda_.invoke("write_logs", event)
+    assert answer.payload == {"batchItemFailures": []}
+    assert len(_stored(settings)) == 3
