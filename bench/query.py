@@ -27,7 +27,7 @@ from bench.item_size import item_size
 from chalicelib import aws
 from chalicelib.logstore.filters import Filter, make_filter
 from chalicelib.logstore.ids import iso_utc, new_log_id, partition_key, shard_of
-from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record import HEAD_BYTES, LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position
 from infra.local import deploy_stack
 
@@ -83,9 +83,9 @@ def make_record(index: int, rng: random.Random) -> LogRecord:
         response_size=rng.randint(1_000, 20_000),
         request_content_type="application/json",
         response_content_type="application/json",
-        request_head=(PROMPT + "x" * 200)[:200],
-        response_head=('{"id": "chatcmpl-1", "choices": [{"message": {"content": "' + "y" * 200)[
-            :200
+        request_head=(PROMPT + "x" * HEAD_BYTES)[:HEAD_BYTES],
+        response_head=('{"id": "chatcmpl-1", "choices": [{"message": {"content": "' + "y" * 128)[
+            :HEAD_BYTES
         ],
         request_head_complete=False,
         response_head_complete=False,

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-HEAD_BYTES = 200
+HEAD_BYTES = 128
 """How much of each body the record keeps inline for list views (keeps items under 1 KB)."""
 
 FAILURE_INDEX = "failures"
