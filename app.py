@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
-from chalice import Response
-from chalice.app import SQSEvent
+from chalice import Rate, Response
+from chalice.app import CloudWatchEvent, SQSEvent
 
 from chalicelib import wiring
 from chalicelib.api.chalice_glue import (
@@ -167,6 +168,11 @@ def write_logs(event: SQSEvent) -> dict[str, object]:
     records = (record.to_dict() for record in event)
     delete = None if wiring.settings().sqs_partial_responses else wiring.delete_stored_messages
     return handle_sqs_event(wiring.batch_writer(), records, delete)
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def compact_packs(event: CloudWatchEvent) -> dict[str, object]:
+    return asdict(wiring.pack_compactor().run(budget_s=600))
 
 
 @app.route(_LOG + "/{part}", methods=["GET"])

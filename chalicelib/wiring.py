@@ -13,6 +13,7 @@ from chalicelib.api.management import ManagementApi
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
+from chalicelib.logstore.packs import PackCompactor
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
@@ -76,6 +77,12 @@ def _sink() -> LogSink:
 def delete_stored_messages(receipt_handles: list[str]) -> None:
     """Delete log messages whose logs are stored (see consumer.handle_sqs_event)."""
     delete_messages(aws.client("sqs"), _queue_url(), receipt_handles)
+
+
+def pack_compactor() -> PackCompactor:
+    """The compactor of body packs (scheduled hourly)."""
+    config = settings()
+    return PackCompactor(aws.client("s3"), config.bodies_bucket, aws.table(config.logs_table))
 
 
 @functools.cache

@@ -11,14 +11,14 @@ those, and sends them to the dead-letter queue after a few attempts.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from chalicelib.logstore.bodies import S3BodyStore, pack, pack_key
+from chalicelib.logstore.bodies import S3BodyStore
+from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.messages import BadMessage, LogMessage
+from chalicelib.logstore.packs import build_pack, pack_key
 from chalicelib.logstore.writer import LogWriter, WriteOutcome
 
 logger = logging.getLogger(__name__)
@@ -75,13 +75,21 @@ class BatchWriter:
     def _pack_bodies(self, logs: list[LogMessage]) -> None:
         """Put the inline bodies of the batch into one S3 object, pointing each record at
         its byte range. Raises if the PUT fails: nothing is stored without its bodies."""
-        inline = {log.record.id: log.bodies for log in logs if log.bodies is not None}
+        inline = [log for log in logs if log.bodies is not None]
         if not inline:
             return
-        key = pack_key(uuid.uuid4().hex, datetime.now(UTC))
-        blob, spans = pack(inline)  # type: ignore[arg-type]
+        key = pack_key()
+        blob, parts = build_pack(
+            [(_pk(log), log.record.id, log.bodies) for log in inline if log.bodies is not None]
+        )
         self._bodies.put_pack(key, blob)
-        for log in logs:
-            if log.record.id in spans:
-                log.record.body_key = key
-                log.record.body_offset, log.record.body_length = spans[log.record.id]
+        for log, part in zip(inline, parts, strict=True):
+            log.record.body_key = key
+            log.record.body_offset, log.record.body_length = part.offset, part.length
+
+
+def _pk(log: LogMessage) -> str:
+    record = log.record
+    return partition_key(
+        record.account_id, record.gateway_id, shard_of(record.id, log.policy.shard_count)
+    )

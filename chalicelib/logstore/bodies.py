@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -61,27 +60,6 @@ def decode(blob: bytes) -> StoredBodies:
         request_content_type=header.get("request_content_type"),
         response_content_type=header.get("response_content_type"),
     )
-
-
-def pack(bodies: dict[str, StoredBodies]) -> tuple[bytes, dict[str, tuple[int, int]]]:
-    """Encode many logs' bodies into one blob; return it and each log's (offset, length).
-
-    Each log's part is a complete gzip stream, so a ranged read decodes on its own.
-    """
-    parts: list[bytes] = []
-    spans: dict[str, tuple[int, int]] = {}
-    offset = 0
-    for log_id, stored in bodies.items():
-        part = encode(stored)
-        parts.append(part)
-        spans[log_id] = (offset, len(part))
-        offset += len(part)
-    return b"".join(parts), spans
-
-
-def pack_key(batch_id: str, moment: datetime) -> str:
-    """S3 key of a pack written by one batch."""
-    return f"packs/{moment:%Y/%m/%d/%H}/{batch_id}"
 
 
 class S3BodyStore:

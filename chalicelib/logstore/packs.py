@@ -1,0 +1,174 @@
+"""Packs: the bodies of a whole batch of logs in one S3 object, and their compaction.
+
+A pack is the logs' encoded bodies back to back (each a complete gzip stream, read with
+one ranged GET), then a manifest naming, for each part, the log item that points at it,
+then the manifest's length in 8 bytes. Deleting a log only removes its item, so its part
+is unreachable at once; the compactor later rewrites packs whose live share has fallen,
+moving each live part to a new pack and repointing its log before the old pack goes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.logstore.bodies import StoredBodies, encode
+
+logger = logging.getLogger(__name__)
+
+PACKS_PREFIX = "packs/"
+_LENGTH_BYTES = 8
+
+
+@dataclass(frozen=True)
+class PackPart:
+    """Where one log's bodies are in a pack, and which log item points there."""
+
+    pk: str
+    sk: str
+    offset: int
+    length: int
+
+
+def pack_key(moment: datetime | None = None) -> str:
+    """A new pack's S3 key (grouped by hour, so old packs list first)."""
+    moment = moment or datetime.now(UTC)
+    return f"{PACKS_PREFIX}{moment:%Y/%m/%d/%H}/{uuid.uuid4().hex}"
+
+
+def build_pack(logs: Sequence[tuple[str, str, StoredBodies]]) -> tuple[bytes, list[PackPart]]:
+    """Encode (pk, sk, bodies) of many logs into one pack; return it and its parts."""
+    blobs: list[bytes] = []
+    parts: list[PackPart] = []
+    offset = 0
+    for pk, sk, bodies in logs:
+        blob = encode(bodies)
+        blobs.append(blob)
+        parts.append(PackPart(pk, sk, offset, len(blob)))
+        offset += len(blob)
+    return _with_manifest(blobs, parts), parts
+
+
+def _with_manifest(blobs: list[bytes], parts: list[PackPart]) -> bytes:
+    manifest = json.dumps([[p.pk, p.sk, p.offset, p.length] for p in parts]).encode()
+    return b"".join(blobs) + manifest + len(manifest).to_bytes(_LENGTH_BYTES, "big")
+
+
+def read_manifest(s3: Any, bucket: str, key: str) -> list[PackPart]:
+    """The parts of a pack, from its tail (two ranged GETs)."""
+    tail = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=-{_LENGTH_BYTES}")
+    length = int.from_bytes(tail["Body"].read(), "big")
+    manifest = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=-{length + _LENGTH_BYTES}")[
+        "Body"
+    ].read()[:length]
+    return [PackPart(pk, sk, offset, size) for pk, sk, offset, size in json.loads(manifest)]
+
+
+@dataclass
+class CompactionReport:
+    """What one compaction run did."""
+
+    packs_seen: int = 0
+    packs_deleted: int = 0
+    packs_rewritten: int = 0
+    parts_moved: int = 0
+    complete: bool = True
+
+
+class PackCompactor:
+    """Rewrites packs whose live share fell below `min_live_share` (deletes empty ones)."""
+
+    def __init__(
+        self,
+        s3: Any,
+        bucket: str,
+        logs_table: Any,
+        min_live_share: float = 0.5,
+        min_age_s: float = 3600,
+    ) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._table = logs_table
+        self._min_live_share = min_live_share
+        self._min_age_s = min_age_s
+
+    def run(self, budget_s: float = 600) -> CompactionReport:
+        """Compact the packs older than min_age_s, until the time budget runs out."""
+        deadline = time.monotonic() + budget_s
+        report = CompactionReport()
+        cutoff = time.time() - self._min_age_s
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=PACKS_PREFIX):
+            for obj in page.get("Contents", []):
+                if time.monotonic() > deadline:
+                    report.complete = False
+                    return report
+                if obj["LastModified"].timestamp() <= cutoff:
+                    self.compact(obj["Key"], report)
+        return report
+
+    def compact(self, key: str, report: CompactionReport | None = None) -> CompactionReport:
+        """Compact one pack: delete it when no log points into it, rewrite it when few do."""
+        report = report or CompactionReport()
+        report.packs_seen += 1
+        parts = read_manifest(self._s3, self._bucket, key)
+        live = self._live_parts(key, parts)
+        if live and len(live) >= self._min_live_share * len(parts):
+            return report
+        if live:
+            self._rewrite(key, live)
+            report.packs_rewritten += 1
+            report.parts_moved += len(live)
+        self._s3.delete_object(Bucket=self._bucket, Key=key)
+        report.packs_deleted += 1
+        return report
+
+    def _live_parts(self, key: str, parts: list[PackPart]) -> list[PackPart]:
+        """The parts whose log still exists and still points into this pack."""
+        live: list[PackPart] = []
+        for part in parts:
+            item = self._table.get_item(
+                Key={"pk": part.pk, "sk": part.sk},
+                ProjectionExpression="body_key, body_offset",
+                ConsistentRead=True,
+            ).get("Item")
+            if item and item.get("body_key") == key and item.get("body_offset") == part.offset:
+                live.append(part)
+        return live
+
+    def _rewrite(self, old_key: str, live: list[PackPart]) -> None:
+        """Copy the live parts to a new pack, then repoint each log (only if it still
+        points at the old part: a log deleted meanwhile stays deleted)."""
+        blob = self._s3.get_object(Bucket=self._bucket, Key=old_key)["Body"].read()
+        blobs = [blob[p.offset : p.offset + p.length] for p in live]
+        moved: list[PackPart] = []
+        offset = 0
+        for part, data in zip(live, blobs, strict=True):
+            moved.append(PackPart(part.pk, part.sk, offset, len(data)))
+            offset += len(data)
+        new_key = pack_key()
+        self._s3.put_object(Bucket=self._bucket, Key=new_key, Body=_with_manifest(blobs, moved))
+        conditional_check_failed = (
+            self._table.meta.client.exceptions.ConditionalCheckFailedException
+        )
+        for old, new in zip(live, moved, strict=True):
+            try:
+                self._table.update_item(
+                    Key={"pk": new.pk, "sk": new.sk},
+                    UpdateExpression="SET body_key = :new, body_offset = :offset",
+                    ConditionExpression="body_key = :old AND body_offset = :old_offset",
+                    ExpressionAttributeValues={
+                        ":new": new_key,
+                        ":offset": new.offset,
+                        ":old": old_key,
+                        ":old_offset": old.offset,
+                    },
+                )
+            except conditional_check_failed:
+                logger.info("log %s went during compaction of %s", new.sk, old_key)

@@ -1,0 +1,118 @@
+"""Packs of bodies: the manifest, ranged reads, and compaction keeping live bodies intact."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import aws, wiring
+from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
+from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
+from chalicelib.logstore.messages import LogMessage
+from chalicelib.logstore.packs import PackCompactor, build_pack, read_manifest
+from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.writer import LogPolicy, StoredLog
+from chalicelib.settings import Settings
+from tests.factories import log_record
+from tests.unit.conftest import Tenant
+
+POLICY = LogPolicy(shard_count=16, evict_oldest=False)
+
+
+def _bodies(index: int) -> StoredBodies:
+    return StoredBodies(b"request %d \x00\xff" % index, b"response %d" % index * 50, "a/b", "c/d")
+
+
+def test_manifest_names_every_part(settings: Settings) -> None:
+    blob, parts = build_pack([(f"pk{i}", f"sk{i}", _bodies(i)) for i in range(3)])
+    s3 = aws.client("s3")
+    s3.put_object(Bucket=settings.bodies_bucket, Key="packs/x", Body=blob)
+    assert read_manifest(s3, settings.bodies_bucket, "packs/x") == parts
+    store = S3BodyStore(s3, settings.bodies_bucket)
+    for index, part in enumerate(parts):
+        assert store.get("packs/x", part.offset, part.length) == _bodies(index)
+
+
+@pytest.fixture
+def packed(tenant: Tenant, accounts: AccountStore, settings: Settings) -> list[LogRecord]:
+    """Ten logs stored by one batch: one pack."""
+    messages = []
+    for index in range(10):
+        record = log_record()
+        messages.append(
+            QueuedMessage(str(index), LogMessage(record, POLICY, _bodies(index)).encode())
+        )
+    BatchWriter(wiring.log_writer(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)).write(
+        messages
+    )
+    reader = LogReader(aws.table(settings.logs_table))
+    records = [
+        reader.get("acme", "main", LogMessage.decode(m.body).record.id, 16) for m in messages
+    ]
+    assert all(records)
+    return records  # type: ignore[return-value]
+
+
+def _compactor(settings: Settings) -> PackCompactor:
+    return PackCompactor(
+        aws.client("s3"), settings.bodies_bucket, aws.table(settings.logs_table), min_age_s=0
+    )
+
+
+def _packs(settings: Settings) -> list[str]:
+    listed = aws.client("s3").list_objects_v2(Bucket=settings.bodies_bucket, Prefix="packs/")
+    return [obj["Key"] for obj in listed.get("Contents", [])]
+
+
+def test_compaction_keeps_every_live_body_byte_identical(
+    packed: list[LogRecord], settings: Settings
+) -> None:
+    [old_pack] = _packs(settings)
+    wiring.log_writer().delete("acme", "main", [StoredLog.of(r, 16) for r in packed[:7]])
+    report = _compactor(settings).run()
+    assert (report.packs_rewritten, report.parts_moved, report.packs_deleted) == (1, 3, 1)
+    [new_pack] = _packs(settings)
+    assert new_pack != old_pack
+    reader = LogReader(aws.table(settings.logs_table))
+    store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+    for index, record in enumerate(packed[7:], start=7):
+        moved = reader.get("acme", "main", record.id, 16)
+        assert moved is not None and moved.body_key == new_pack
+        assert store.get(new_pack, moved.body_offset, moved.body_length) == _bodies(index)
+    for record in packed[:7]:
+        assert reader.get("acme", "main", record.id, 16) is None
+
+
+def test_a_mostly_live_pack_is_left_alone(packed: list[LogRecord], settings: Settings) -> None:
+    wiring.log_writer().delete("acme", "main", [StoredLog.of(packed[0], 16)])
+    report = _compactor(settings).run()
+    assert report.packs_rewritten == 0 and report.packs_deleted == 0
+    assert len(_packs(settings)) == 1
+
+
+def test_a_dead_pack_is_deleted(packed: list[LogRecord], settings: Settings) -> None:
+    wiring.log_writer().delete("acme", "main", [StoredLog.of(r, 16) for r in packed])
+    report = _compactor(settings).run()
+    assert report.packs_deleted == 1 and _packs(settings) == []
+
+
+def test_young_packs_wait(packed: list[LogRecord], settings: Settings) -> None:
+    wiring.log_writer().delete("acme", "main", [StoredLog.of(r, 16) for r in packed])
+    compactor = PackCompactor(
+        aws.client("s3"), settings.bodies_bucket, aws.table(settings.logs_table)
+    )
+    assert compactor.run().packs_seen == 0 and len(_packs(settings)) == 1
+
+
+def test_the_scheduled_handler_runs(packed: list[LogRecord], settings: Settings) -> None:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app, stage_name="local") as client:
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        answer = client.lambda_.invoke("compact_packs", event)
+    assert answer.payload["complete"] is True
