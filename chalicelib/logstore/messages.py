@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.logstore.bodies import StoredBodies
+from chalicelib.logstore.bodies import StoredBodies, decode, encode
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy
 
@@ -40,13 +40,8 @@ class LogMessage:
             "policy": asdict(self.policy),
             "bodies": None,
         }
-        if self.bodies is not None:
-            payload["bodies"] = {
-                "request": base64.b64encode(self.bodies.request).decode(),
-                "response": base64.b64encode(self.bodies.response).decode(),
-                "request_content_type": self.bodies.request_content_type,
-                "response_content_type": self.bodies.response_content_type,
-            }
+        if self.bodies is not None:  # gzip'ed as in S3: SQS bills by 64 KB of payload
+            payload["bodies"] = base64.b64encode(encode(self.bodies)).decode()
         return json.dumps(payload, separators=(",", ":"))
 
     @classmethod
@@ -61,17 +56,8 @@ class LogMessage:
             record = LogRecord(**record_fields, cost=Decimal(cost) if cost is not None else None)
             policy = LogPolicy(**payload["policy"])
             bodies = payload["bodies"]
-            stored = (
-                StoredBodies(
-                    base64.b64decode(bodies["request"]),
-                    base64.b64decode(bodies["response"]),
-                    bodies["request_content_type"],
-                    bodies["response_content_type"],
-                )
-                if bodies is not None
-                else None
-            )
-        except (ValueError, KeyError, TypeError) as exc:
+            stored = decode(base64.b64decode(bodies)) if bodies is not None else None
+        except (ValueError, KeyError, TypeError, OSError, EOFError) as exc:
             raise BadMessage(f"not a log message: {exc}") from exc
         return cls(record, policy, stored)
 
