@@ -1,8 +1,8 @@
 """The log pipeline's consumer: stores a batch of queued logs, idempotently.
 
 One batch (up to 100 SQS messages) costs one S3 PUT for all its inline bodies (packed,
-each log keeping its byte range) and, per gateway, transactions of up to STORE_CHUNK
-logs with one counter update and one rollup update per group. Redelivered messages are
+each log keeping its byte range) and, per gateway, as few transactions as hold its logs,
+each with one counter update and one rollup update per group. Redelivered messages are
 stored once: a log already stored is recognised by its id and left out (its pack bytes
 become garbage for compaction). Failures are reported per message, so SQS retries only
 those, and sends them to the dead-letter queue after a few attempts.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import random
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -28,8 +28,8 @@ DROP_MARKER_TTL_S = 7 * 24 * 3600
 DELETE_CHUNK = 25
 """Deletions per transaction (each also updates two counters)."""
 
-STORE_CHUNK = 40
-"""Logs per transaction in `store_many` (with 2 counters and up to 40 rollup groups: <= 100)."""
+MAX_TRANSACTION_ACTIONS = 100
+"""DynamoDB's cap on the actions of one TransactWriteItems."""
 
 _MAX_ATTEMPTS = 12
 _MAX_EVICTION_ATTEMPTS = 50
@@ -145,12 +145,10 @@ class LogWriter:
         self, records: Sequence[LogRecord], policy: LogPolicy
     ) -> dict[str, WriteOutcome]:
         """Admit and store logs of one gateway whose bodies are already in S3 (or absent),
-        up to STORE_CHUNK per transaction with one counter update and one rollup update
-        per group; a chunk that does not fit its gateway falls back to `store` per log."""
+        as many per transaction as fit beside its two counter updates and one rollup
+        update per group; a chunk that does not fit its gateway falls back to `store`."""
         outcomes: dict[str, WriteOutcome] = {}
-        ordered = sorted(records, key=lambda r: r.id)
-        for start in range(0, len(ordered), STORE_CHUNK):
-            todo = ordered[start : start + STORE_CHUNK]
+        for todo in self._transaction_chunks(sorted(records, key=lambda r: r.id)):
             while todo:
                 account_id, gateway_id = todo[0].account_id, todo[0].gateway_id
                 puts = [self._put(r.to_item(_pk(r, policy.shard_count))) for r in todo]
@@ -171,6 +169,21 @@ class LogWriter:
                     outcomes[record.id] = self.store(record, None, policy)
                 break
         return outcomes
+
+    def _transaction_chunks(self, records: list[LogRecord]) -> Iterator[list[LogRecord]]:
+        """Consecutive chunks whose puts, 2 counter updates and rollup updates fit one
+        transaction."""
+        start = 0
+        while start < len(records):
+            size = min(len(records) - start, MAX_TRANSACTION_ACTIONS - 2)
+            while (
+                size > 1
+                and size + 2 + len(self._rollups.actions(records[start : start + size]))
+                > MAX_TRANSACTION_ACTIONS
+            ):
+                size -= 1
+            yield list(records[start : start + size])
+            start += size
 
     def delete(self, account_id: str, gateway_id: str, logs: Iterable[StoredLog]) -> int:
         """Delete logs (items, counts and bodies); return how many this call removed.

@@ -236,3 +236,21 @@ def test_the_lambda_sqs_handler_stores_a_batch(
         answer = client.lambda_.invoke("write_logs", event)
     assert answer.payload == {"batchItemFailures": []}
     assert len(_stored(settings)) == 3
+
+
+def test_a_full_batch_for_one_gateway_is_one_or_two_transactions(
+    batch_writer: BatchWriter, settings: Settings
+) -> None:
+    calls: list[int] = []
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        calls.append(len(params["TransactItems"]))
+
+    client = aws.client("dynamodb")
+    client.meta.events.register("before-parameter-build.dynamodb.TransactWriteItems", count)
+    try:
+        result = batch_writer.write([_message(i) for i in range(100)])
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.TransactWriteItems", count)
+    assert result.failed_message_ids == [] and len(_stored(settings)) == 100
+    assert len(calls) == 2 and all(size <= 100 for size in calls)
