@@ -70,7 +70,9 @@ def _sink() -> LogSink:
     if kind == "direct":
         return DirectLogSink(log_writer())
     if kind == "queue":
-        return QueueLogSink(aws.client("sqs"), _queue_url(), _bodies())
+        return QueueLogSink(
+            aws.client("sqs"), _queue_url(), _bodies(), fallback=DirectLogSink(log_writer())
+        )
     raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct, queue)")
 
 

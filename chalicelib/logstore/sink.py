@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.messages import LogMessage, fits_inline
@@ -20,6 +23,9 @@ class LogEntry:
     policy: LogPolicy
 
 
+logger = logging.getLogger(__name__)
+
+
 class LogSink(Protocol):
     """Accepts finished log entries; implementations decide when they are stored."""
 
@@ -31,13 +37,16 @@ class QueueLogSink:
     """Hands each entry to the log pipeline's queue: one SQS call on the hot path.
 
     Bodies travel inside the message when they fit; larger ones are put to S3 first (a
-    second call, for big requests only) and the message carries their key.
+    second call, for big requests only) and the message carries their key. When SQS
+    refuses the message, the entry goes to `fallback` (the direct sink), so an SQS outage
+    costs latency, not logs.
     """
 
-    def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore) -> None:
+    def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore, fallback: LogSink) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._bodies = bodies
+        self._fallback = fallback
 
     def write(self, entry: LogEntry) -> WriteOutcome:
         """Enqueue one log entry; the batch writer stores it shortly."""
@@ -47,7 +56,11 @@ class QueueLogSink:
             self._bodies.put(record.body_key, bodies)
             bodies = None
         message = LogMessage(record, entry.policy, bodies).encode()
-        self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message)
+        try:
+            self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message)
+        except (BotoCoreError, ClientError):
+            logger.warning("log queue refused log %s; writing it directly", record.id)
+            return self._fallback.write(LogEntry(record, bodies, entry.policy))
         return WriteOutcome.QUEUED
 
 

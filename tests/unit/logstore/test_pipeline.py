@@ -17,7 +17,7 @@ from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.redrive import main as redrive_main
 from chalicelib.logstore.redrive import redrive
 from chalicelib.logstore.rollups import Rollups, aggregate
-from chalicelib.logstore.sink import LogEntry, QueueLogSink
+from chalicelib.logstore.sink import DirectLogSink, LogEntry, QueueLogSink
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
@@ -197,7 +197,8 @@ def test_queue_sink_poller_and_redrive(
     sqs = aws.client("sqs")
     queue_url = settings.log_queue_url
     assert queue_url is not None
-    sink = QueueLogSink(sqs, queue_url, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
+    store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+    sink = QueueLogSink(sqs, queue_url, store, fallback=DirectLogSink(wiring.log_writer()))
     small = log_record()
     large = log_record()
     assert sink.write(LogEntry(small, StoredBodies(b"q", b"a"), POLICY)) is WriteOutcome.QUEUED
@@ -254,3 +255,18 @@ def test_a_full_batch_for_one_gateway_is_one_or_two_transactions(
         client.meta.events.unregister("before-parameter-build.dynamodb.TransactWriteItems", count)
     assert result.failed_message_ids == [] and len(_stored(settings)) == 100
     assert len(calls) == 2 and all(size <= 100 for size in calls)
+
+
+def test_when_sqs_refuses_the_log_is_written_directly(tenant: Tenant, settings: Settings) -> None:
+    store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+    sink = QueueLogSink(
+        aws.client("sqs"),
+        settings.log_queue_url.replace("aig-log-queue", "no-such-queue"),  # type: ignore[union-attr]
+        store,
+        fallback=DirectLogSink(wiring.log_writer()),
+    )
+    record = log_record()
+    outcome = sink.write(LogEntry(record, StoredBodies(b"q", b"a"), POLICY))
+    assert outcome is WriteOutcome.STORED
+    stored = LogReader(aws.table(settings.logs_table)).get("acme", "main", record.id, 16)
+    assert stored is not None and store.get(stored.body_key or "") == StoredBodies(b"q", b"a")
