@@ -48,7 +48,7 @@ def log_writer() -> LogWriter:
         config.logs_table,
         Quota(config.control_table, aws.client("dynamodb")),
         _bodies(),
-        LogReader(aws.table(config.logs_table)),
+        LogSearcher(aws.table(config.logs_table)),
         Rollups(config.control_table),
     )
 

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.accounts.models import Gateway
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
 from chalicelib.api.errors import BadRequest, NotFound
@@ -134,8 +135,7 @@ class LogsApi:
         feedback = _feedback(body.get("feedback"))
         score = _score(body.get("score"))
         metadata = check_metadata(body["metadata"], "metadata") if body.get("metadata") else None
-        record = self._log(account_id, gateway_id, log_id)
-        gateway = open_gateway(self._accounts, account_id, gateway_id)
+        gateway, record = self._gateway_and_log(account_id, gateway_id, log_id)
         try:
             edited = self._writer.annotate(
                 StoredLog.of(record, gateway.shard_count),
@@ -206,6 +206,11 @@ class LogsApi:
         return Position(cursor.after_id, cursor.after_value)
 
     def _log(self, account_id: str, gateway_id: str, log_id: str) -> LogRecord:
+        return self._gateway_and_log(account_id, gateway_id, log_id)[1]
+
+    def _gateway_and_log(
+        self, account_id: str, gateway_id: str, log_id: str
+    ) -> tuple[Gateway, LogRecord]:
         gateway = open_gateway(self._accounts, account_id, gateway_id)
         record = (
             self._reader.get(account_id, gateway_id, log_id, gateway.shard_count)
@@ -214,7 +219,7 @@ class LogsApi:
         )
         if record is None:
             raise NotFound(f"log {log_id} not found")
-        return record
+        return gateway, record
 
 
 def _search(account_id: str, gateway_id: str, shard_count: int, query: LogQuery) -> LogSearch:

@@ -19,8 +19,8 @@ from typing import Any, Protocol
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.ids import partition_key, shard_of
-from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.search import LogSearch, LogSearcher
 
 DROP_MARKER_TTL_S = 7 * 24 * 3600
 """How long the id of a dropped log is remembered (so a retry is not counted again)."""
@@ -102,14 +102,14 @@ class LogWriter:
         logs_table: str,
         counters: Counters,
         bodies: S3BodyStore,
-        reader: LogReader,
+        searcher: LogSearcher,
         rollups: RollupActions,
     ) -> None:
         self._dynamodb = dynamodb
         self._table = logs_table
         self._counters = counters
         self._bodies = bodies
-        self._reader = reader
+        self._searcher = searcher
         self._rollups = rollups
 
     def store(
@@ -264,10 +264,10 @@ class LogWriter:
         self, account_id: str, gateway_id: str, shard_count: int, count: int, newest: bool
     ) -> int:
         """Delete `count` logs from the newest (or the oldest) end; return how many went."""
-        read = self._reader.newest_first if newest else self._reader.oldest_first
+        query = LogSearch(account_id, gateway_id, shard_count, descending=newest)
         removed = 0
         while removed < count:
-            page = read(account_id, gateway_id, shard_count, min(100, count - removed))
+            page = self._searcher.page(query, min(100, count - removed))
             if not page.records:
                 break
             logs = [StoredLog.of(record, shard_count) for record in page.records]
@@ -278,7 +278,7 @@ class LogWriter:
         """Delete every log of a gateway, in bounded batches, until `deadline`
         (a time.monotonic() value); True once none is left. Safe to resume."""
         while time.monotonic() < deadline:
-            page = self._reader.oldest_first(account_id, gateway_id, shard_count, 100)
+            page = self._searcher.page(_oldest_first(account_id, gateway_id, shard_count), 100)
             if not page.records:
                 self._forget_drops(account_id, gateway_id)
                 return True
@@ -320,7 +320,9 @@ class LogWriter:
         version = self._counters.gateway_version(account_id, gateway_id)
         if version is None:
             return self._drop(record)
-        oldest = self._reader.oldest_first(account_id, gateway_id, policy.shard_count, 1).records
+        oldest = self._searcher.page(
+            _oldest_first(account_id, gateway_id, policy.shard_count), 1
+        ).records
         if not oldest or oldest[0].id >= record.id:
             return self._drop(record, version)  # nothing to evict, or the new log is oldest
         victim = oldest[0]
@@ -395,3 +397,7 @@ def _to_decimals(values: dict[str, Any]) -> dict[str, Any]:
 
 def _pk(record: LogRecord, shard_count: int) -> str:
     return partition_key(record.account_id, record.gateway_id, shard_of(record.id, shard_count))
+
+
+def _oldest_first(account_id: str, gateway_id: str, shard_count: int) -> LogSearch:
+    return LogSearch(account_id, gateway_id, shard_count, descending=False)

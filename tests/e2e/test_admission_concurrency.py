@@ -20,9 +20,9 @@ from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key
-from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups
+from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 from infra.local import deploy_stack, free_port, start_moto_server
 from tests.factories import log_record
@@ -60,7 +60,7 @@ def backend() -> Iterator[Backend]:
             outputs["LogsTableName"],
             Quota(outputs["ControlTableName"], client),
             S3BodyStore(s3, outputs["BodiesBucketName"]),
-            LogReader(logs),
+            LogSearcher(logs),
             Rollups(outputs["ControlTableName"]),
         )
         accounts = AccountStore(dynamodb.Table(outputs["ControlTableName"]), client)

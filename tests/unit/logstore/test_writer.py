@@ -11,8 +11,8 @@ from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
 from chalicelib.logstore.ids import new_log_id, partition_key
-from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.search import LogSearch, LogSearcher
 from chalicelib.logstore.writer import LogPolicy, LogWriter, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
@@ -137,8 +137,8 @@ def test_delete_is_exact_and_repeatable(
     ids = _ids(40)
     for log_id in ids:
         writer.store(_record(log_id), None, KEEP_FIRST)
-    reader = LogReader(aws.table(settings.logs_table))
-    records = reader.oldest_first("acme", "main", SHARDS, 10).records
+    searcher = LogSearcher(aws.table(settings.logs_table))
+    records = searcher.page(LogSearch("acme", "main", SHARDS, descending=False), 10).records
     logs = [StoredLog.of(record, SHARDS) for record in records]
     assert writer.delete("acme", "main", logs) == 10
     assert writer.delete("acme", "main", logs) == 0
