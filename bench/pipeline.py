@@ -14,7 +14,8 @@ the 3 gateways. Then the queue is drained with QueuePoller.poll_once, as the bat
 Lambda would. botocore event hooks on every client count, separately for the hot path (the
 proxy) and the drain (the batch writer): API calls, SQS requests as billed (each 64 KB of
 payload is one request), S3 PUTs, DynamoDB write units (estimated per transaction action:
-2 x ceil(KB) per Put, 2 per Update/Delete/ConditionCheck on small items, plus the failures
+1 x ceil(KB) per PutItem, 2 x ceil(KB) per transactional Put, 2 per transactional
+Update/Delete/ConditionCheck and 1 per plain Update/Delete on small items, plus the failures
 index copy of failed logs), read units (from the items returned), counter-item and rollup
 writes. Prints them per 1,000 logs and as US dollars per million logs at us-east-1 prices.
 
@@ -157,8 +158,18 @@ class AwsMeter:
         elif model.name == "TransactWriteItems":
             for action in params["TransactItems"]:
                 self._count_action(tally, action)
-        elif model.name in ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"):
-            tally.wru_small += 1  # none expected in these phases; listed among the calls
+        elif model.name == "PutItem":
+            item = _plain(params["Item"])
+            size = item_size(item)
+            tally.put_sizes.append(size)
+            tally.wru_items += _kb(size)  # a plain put: 1 WRU per KB (a failed condition too)
+            if "fail_pk" in item:
+                tally.wru_index += _kb(size)
+        elif model.name in ("UpdateItem", "DeleteItem"):
+            tally.wru_small += 1  # small items (an intent, a counter)
+            self._count_key(tally, params["Key"]["pk"]["S"], params["Key"]["sk"]["S"])
+        elif model.name == "BatchWriteItem":
+            tally.wru_small += sum(len(r) for r in params["RequestItems"].values())
 
     def after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         if self.phase is None:
@@ -172,6 +183,11 @@ class AwsMeter:
             items = [parsed["Item"]] if "Item" in parsed else parsed.get("Items", [])
             size = sum(item_size(_plain(item)) for item in items)
             tally.rru += _kb(size, 4096) * (1.0 if self._consistent else 0.5)
+        elif model.name == "BatchGetItem":
+            keys = 0  # each key read costs at least one unit, found or not
+            for table in parsed.get("Responses", {}).values():
+                keys += sum(_kb(item_size(_plain(item)), 4096) for item in table)
+            tally.rru += keys
 
     def _count_action(self, tally: Tally, action: dict[str, Any]) -> None:
         ((kind, body),) = action.items()
@@ -187,6 +203,10 @@ class AwsMeter:
         else:
             tally.wru_small += 2
             pk, sk = body["Key"]["pk"]["S"], body["Key"]["sk"]["S"]
+        self._count_key(tally, pk, sk)
+
+    @staticmethod
+    def _count_key(tally: Tally, pk: str, sk: str) -> None:
         tally.account_writes += pk.startswith("ACCOUNT#") and sk == "#ACCOUNT"
         tally.gateway_writes += pk.startswith("ACCOUNT#") and sk.startswith("GATEWAY#")
         tally.rollup_writes += pk.startswith("ROLLUP#")
@@ -470,10 +490,11 @@ def report(requests: int, stored: int, batches: int, hot: Tally, drained: Tally)
     figure(
         "DynamoDB WRU",
         per(hot.wru + drained.wru),
-        note=f"log items {per(drained.wru_items):.1f} (2 x KB per transactional Put; median item"
-        f" {sizes[len(sizes) // 2]:,} bytes, {sum(s > 1024 for s in sizes) / len(sizes):.0%}"
-        f" over 1 KB)\n      + counters and rollups {per(drained.wru_small):.1f} (2 per Update)"
-        f" + failures index {per(drained.wru_index):.1f} (1 x KB per failed log's GSI copy)",
+        note=f"log items and intents {per(drained.wru_items):.1f} (1 x KB per PutItem, 2 x KB per"
+        f" transactional Put; median item {sizes[len(sizes) // 2]:,} bytes,"
+        f" {sum(s > 1024 for s in sizes) / len(sizes):.0%} over 1 KB)\n      + counters, rollups"
+        f" and settlements {per(drained.wru_small):.1f} (2 per transactional Update, 1 per plain"
+        f" Update/Delete) + failures index {per(drained.wru_index):.1f} (1 x KB per failed log)",
     )
     figure(
         "DynamoDB RRU",
@@ -486,13 +507,13 @@ def report(requests: int, stored: int, batches: int, hot: Tally, drained: Tally)
         "account-item writes",
         per(hot.account_writes + drained.account_writes),
         TARGET_COUNTER_WRITES,
-        f"one per transaction; {transactions:.1f} transactions",
+        f"one per reservation transaction; {transactions:.1f} transactions",
     )
     figure(
         "gateway-item writes (all gateways)",
         per(hot.gateway_writes + drained.gateway_writes),
         TARGET_COUNTER_WRITES,
-        "one per transaction",
+        "one per reservation transaction",
     )
     figure("rollup writes (pk ROLLUP#)", per(drained.rollup_writes))
     return dollars(stored, sqs, s3, hot.wru + drained.wru, hot.rru + drained.rru)

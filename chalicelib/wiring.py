@@ -10,6 +10,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
+from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
@@ -53,9 +54,21 @@ def log_writer() -> LogWriter:
     )
 
 
+def batch_store() -> BatchStore:
+    """Stores a gateway's batch of logs (reserve, put, settle)."""
+    config = settings()
+    return BatchStore(
+        aws.client("dynamodb"),
+        config.logs_table,
+        Quota(config.control_table, aws.client("dynamodb")),
+        Rollups(config.control_table),
+        fallback=log_writer(),
+    )
+
+
 def batch_writer() -> BatchWriter:
     """The log pipeline's consumer."""
-    return BatchWriter(log_writer(), _bodies())
+    return BatchWriter(batch_store(), _bodies())
 
 
 def _queue_url() -> str:

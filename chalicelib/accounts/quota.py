@@ -47,23 +47,55 @@ class Quota:
         ).get("Item")
         return int(item["version"]["N"]) if item else None
 
-    def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]:
+    def dropped(self, account_id: str, gateway_id: str) -> int | None:
+        """How many logs the gateway ever dropped (None when it is gone or going)."""
+        item = self._dynamodb.get_item(
+            TableName=self.table,
+            Key=dynamo.attributes(gateway_key(account_id, gateway_id)),
+            ProjectionExpression="dropped_logs, deleting",
+            ConsistentRead=True,
+        ).get("Item")
+        if item is None or "deleting" in item:
+            return None
+        return int(item.get("dropped_logs", {"N": "0"})["N"])
+
+    def admit(
+        self, account_id: str, gateway_id: str, count: int, dropped: int | None = None
+    ) -> list[dict[str, Any]]:
         """Take `count` slots on the gateway and on the account, or fail the transaction.
 
-        The gateway update also fails while the gateway is being deleted.
+        The gateway update also fails while the gateway is being deleted, and, with
+        `dropped` (a batch reservation), when the gateway's drop count is no longer that
+        number; it then bumps the gateway's version, so that a drop decided on an older
+        view of the batches in flight does not commit.
         """
-        values = {":n": count, ":minus_n": -count}
+        values: dict[str, Any] = {":n": count, ":minus_n": -count}
         expression = "ADD stored_logs :n, log_room :minus_n"
+        gateway_expression = expression
+        condition = "attribute_not_exists(deleting) AND log_room >= :n"
+        if dropped is not None:
+            values[":dropped"] = dropped
+            values[":one"] = 1
+            gateway_expression += ", version :one"  # a drop decided before must re-check
+            condition += " AND " + (
+                "(attribute_not_exists(dropped_logs) OR dropped_logs = :dropped)"
+                if dropped == 0
+                else "dropped_logs = :dropped"
+            )
         return [
             dynamo.update(
                 self.table,
                 gateway_key(account_id, gateway_id),
-                expression,
+                gateway_expression,
                 values,
-                "attribute_not_exists(deleting) AND log_room >= :n",
+                condition,
             ),
             dynamo.update(
-                self.table, account_key(account_id), expression, values, "log_room >= :n"
+                self.table,
+                account_key(account_id),
+                expression,
+                {":n": count, ":minus_n": -count},
+                "log_room >= :n",
             ),
         ]
 

@@ -1,11 +1,12 @@
 """The log pipeline's consumer: stores a batch of queued logs, idempotently.
 
 One batch (up to 100 SQS messages) costs one S3 PUT for all its inline bodies (packed,
-each log keeping its byte range) and, per gateway, as few transactions as hold its logs,
-each with one counter update and one rollup update per group. Redelivered messages are
-stored once: a log already stored is recognised by its id and left out (its pack bytes
-become garbage for compaction). Failures are reported per message, so SQS retries only
-those, and sends them to the dead-letter queue after a few attempts.
+each log keeping its byte range) and, per gateway, one reservation transaction (one
+counter update, one rollup update per group), a conditional PutItem per log and one
+settlement (see logstore.batch_store). Redelivered messages are stored once: a log already
+stored is recognised by its id and left out (its pack bytes become garbage for
+compaction). Failures are reported per message, so SQS retries only those, and sends them
+to the dead-letter queue after a few attempts.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.messages import BadMessage, LogMessage
 from chalicelib.logstore.packs import build_pack, pack_key
-from chalicelib.logstore.writer import LogWriter, WriteOutcome
+from chalicelib.logstore.writer import WriteOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +43,10 @@ class BatchResult:
 
 
 class BatchWriter:
-    """Stores batches of queued logs through the LogWriter."""
+    """Stores batches of queued logs through the BatchStore."""
 
-    def __init__(self, writer: LogWriter, bodies: S3BodyStore) -> None:
-        self._writer = writer
+    def __init__(self, store: BatchStore, bodies: S3BodyStore) -> None:
+        self._store = store
         self._bodies = bodies
 
     def write(self, messages: Sequence[QueuedMessage]) -> BatchResult:
@@ -65,7 +67,7 @@ class BatchWriter:
         for (account_id, gateway_id), group in groups.items():
             try:
                 outcomes.update(
-                    self._writer.store_many([log.record for _, log in group], group[0][1].policy)
+                    self._store.store([log.record for _, log in group], group[0][1].policy)
                 )
             except Exception:
                 logger.exception("logs of %s/%s not stored; will retry", account_id, gateway_id)

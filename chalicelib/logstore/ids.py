@@ -59,3 +59,13 @@ def shard_of(log_id: str, shard_count: int) -> int:
 def partition_key(account_id: str, gateway_id: str, shard: int) -> str:
     """Return the `logs` table partition key of one shard of a gateway."""
     return f"{account_id}#{gateway_id}#{shard}"
+
+
+def drops_pk(account_id: str, gateway_id: str) -> str:
+    """Partition of the markers of a gateway's dropped log ids (kept for a retry window)."""
+    return f"{account_id}#{gateway_id}#dropped"
+
+
+def intents_pk(account_id: str, gateway_id: str) -> str:
+    """Partition of a gateway's unsettled batch intents (see logstore.batch_store)."""
+    return f"{account_id}#{gateway_id}#intents"

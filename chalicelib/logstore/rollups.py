@@ -87,9 +87,10 @@ class Rollups:
     def __init__(self, control_table: str) -> None:
         self.table = control_table
 
-    def actions(self, records: Sequence[LogRecord]) -> list[dict[str, Any]]:
-        """TransactWriteItems Update actions adding `records` to their rollups: one action
-        per (account, gateway, hour, provider, model) group, whatever its number of logs."""
+    def actions(self, records: Sequence[LogRecord], sign: int = 1) -> list[dict[str, Any]]:
+        """TransactWriteItems Update actions adding `records` to their rollups (sign -1:
+        taking them out again): one action per (account, gateway, hour, provider, model)
+        group, whatever its number of logs."""
         groups: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
         for record in records:
             hour = hour_of(datetime.fromisoformat(record.created_at))
@@ -97,7 +98,10 @@ class Rollups:
             group = (record.account_id, record.gateway_id, hour, record.provider, model)
             sums = groups.setdefault(group, _zero())
             _add(sums, record)
-        return [self._update(group, sums) for group, sums in sorted(groups.items())]
+        return [
+            self._update(group, {name: sign * value for name, value in sums.items()})
+            for group, sums in sorted(groups.items())
+        ]
 
     def read(
         self,

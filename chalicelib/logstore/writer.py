@@ -3,7 +3,9 @@
 A log item and the counter update that admits it go in one DynamoDB transaction, so a
 reader never sees a log that is not counted, counts never exceed the caps, and a retried
 write of the same id (conditional on the id being new) is a no-op. Deletions release
-their counts in the same way.
+their counts in the same way. Batches from the log pipeline take a cheaper path with the
+same guarantees once settled (logstore.batch_store); this writer is their fallback when a
+gateway is full.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from __future__ import annotations
 import enum
 import random
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
-from chalicelib.logstore.ids import partition_key, shard_of
+from chalicelib.logstore.ids import drops_pk, intents_pk, partition_key, shard_of
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher
 
@@ -38,7 +40,11 @@ _MAX_EVICTION_ATTEMPTS = 50
 class Counters(Protocol):
     """Counter actions of the Account Manager (see chalicelib.accounts.quota.Quota)."""
 
-    def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]: ...
+    def admit(
+        self, account_id: str, gateway_id: str, count: int, dropped: int | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def dropped(self, account_id: str, gateway_id: str) -> int | None: ...
 
     def release(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]: ...
 
@@ -51,10 +57,14 @@ class Counters(Protocol):
     def evict_guard(self, account_id: str, gateway_id: str, version: int) -> dict[str, Any]: ...
 
 
+Reserved = Callable[[str, str], set[str]]
+"""Ids of a gateway's logs counted by unsettled batches (see logstore.batch_store)."""
+
+
 class RollupActions(Protocol):
     """Analytics rollups (see chalicelib.logstore.rollups.Rollups)."""
 
-    def actions(self, records: Sequence[LogRecord]) -> list[dict[str, Any]]: ...
+    def actions(self, records: Sequence[LogRecord], sign: int = 1) -> list[dict[str, Any]]: ...
 
 
 class WriteOutcome(enum.Enum):
@@ -113,77 +123,61 @@ class LogWriter:
         self._rollups = rollups
 
     def store(
-        self, record: LogRecord, bodies: StoredBodies | None, policy: LogPolicy
+        self,
+        record: LogRecord,
+        bodies: StoredBodies | None,
+        policy: LogPolicy,
+        reserved: Reserved | None = None,
     ) -> WriteOutcome:
         """Admit and store one log; when full, evict the oldest or drop, by policy.
 
         Bodies are put first, so a stored record never points at missing bodies; they
-        are removed again when the log is dropped.
+        are removed again when the log is dropped. With `reserved` (the log pipeline,
+        where a log may be redelivered, or be counted by another delivery's batch), a log
+        dropped before stays dropped, and a log that a batch has counted is not dropped:
+        each log ends up stored or dropped, never both.
         """
         if bodies is not None:
             record.body_key = body_key(record.account_id, record.gateway_id, record.id)
             self._bodies.put(record.body_key, bodies)
         put = self._put(record.to_item(_pk(record, policy.shard_count)))
         rollup = self._rollups.actions([record])
+        guard = [self._not_dropped(record)] if reserved else []
         for attempt in range(_MAX_EVICTION_ATTEMPTS):
-            failed = self._transact(
-                [put, *self._counters.admit(record.account_id, record.gateway_id, 1), *rollup]
-            )
+            actions = [
+                put,
+                *self._counters.admit(record.account_id, record.gateway_id, 1),
+                *rollup,
+                *guard,
+            ]
+            failed = self._transact(actions)
             if failed is None:
                 return WriteOutcome.STORED
             if failed == 0:
                 return WriteOutcome.DUPLICATE
+            if guard and failed == len(actions) - 1:
+                return WriteOutcome.DROPPED
             if not policy.evict_oldest:
                 break
-            outcome = self._evict_oldest_for(record, put, policy)
+            outcome = self._evict_oldest_for(record, put, policy, guard, reserved)
             if outcome is not None:
                 return outcome
             time.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 6)))  # contention: back off
-        return self._drop(record) or WriteOutcome.DROPPED
+        if reserved is None:
+            return self._drop(record) or WriteOutcome.DROPPED
+        for _ in range(_MAX_EVICTION_ATTEMPTS):
+            version = self._counters.gateway_version(record.account_id, record.gateway_id)
+            if record.id in reserved(record.account_id, record.gateway_id):
+                return WriteOutcome.DUPLICATE  # counted by a batch, which will store it
+            outcome = self._drop(record, version)
+            if outcome is not None:
+                return outcome
+        raise RuntimeError(f"gateway of log {record.id} kept changing under us")
 
-    def store_many(
-        self, records: Sequence[LogRecord], policy: LogPolicy
-    ) -> dict[str, WriteOutcome]:
-        """Admit and store logs of one gateway whose bodies are already in S3 (or absent),
-        as many per transaction as fit beside its two counter updates and one rollup
-        update per group; a chunk that does not fit its gateway falls back to `store`."""
-        outcomes: dict[str, WriteOutcome] = {}
-        for todo in self._transaction_chunks(sorted(records, key=lambda r: r.id)):
-            while todo:
-                account_id, gateway_id = todo[0].account_id, todo[0].gateway_id
-                puts = [self._put(r.to_item(_pk(r, policy.shard_count))) for r in todo]
-                failed = self._transact(
-                    [
-                        *puts,
-                        *self._counters.admit(account_id, gateway_id, len(todo)),
-                        *self._rollups.actions(todo),
-                    ]
-                )
-                if failed is None:
-                    outcomes.update((r.id, WriteOutcome.STORED) for r in todo)
-                    break
-                if failed < len(todo):  # already stored (a redelivery): leave it out
-                    outcomes[todo.pop(failed).id] = WriteOutcome.DUPLICATE
-                    continue
-                for record in todo:  # not enough room for all: one by one, by policy
-                    outcomes[record.id] = self.store(record, None, policy)
-                break
-        return outcomes
-
-    def _transaction_chunks(self, records: list[LogRecord]) -> Iterator[list[LogRecord]]:
-        """Consecutive chunks whose puts, 2 counter updates and rollup updates fit one
-        transaction."""
-        start = 0
-        while start < len(records):
-            size = min(len(records) - start, MAX_TRANSACTION_ACTIONS - 2)
-            while (
-                size > 1
-                and size + 2 + len(self._rollups.actions(records[start : start + size]))
-                > MAX_TRANSACTION_ACTIONS
-            ):
-                size -= 1
-            yield list(records[start : start + size])
-            start += size
+    def _not_dropped(self, record: LogRecord) -> dict[str, Any]:
+        """A transaction check that `record` was never dropped."""
+        key = {"pk": drops_pk(record.account_id, record.gateway_id), "sk": record.id}
+        return dynamo.condition_check(self._table, key, "attribute_not_exists(sk)")
 
     def delete(self, account_id: str, gateway_id: str, logs: Iterable[StoredLog]) -> int:
         """Delete logs (items, counts and bodies); return how many this call removed.
@@ -280,15 +274,15 @@ class LogWriter:
         while time.monotonic() < deadline:
             page = self._searcher.page(_oldest_first(account_id, gateway_id, shard_count), 100)
             if not page.records:
-                self._forget_drops(account_id, gateway_id)
+                self._forget(drops_pk(account_id, gateway_id))
+                self._forget(intents_pk(account_id, gateway_id))
                 return True
             logs = [StoredLog.of(record, shard_count) for record in page.records]
             self.delete(account_id, gateway_id, logs)
         return False
 
-    def _forget_drops(self, account_id: str, gateway_id: str) -> None:
-        """Delete the dropped-id markers of a gateway."""
-        pk = _drops_pk(account_id, gateway_id)
+    def _forget(self, pk: str) -> None:
+        """Delete every item of a gateway's side partition (drop markers, intents)."""
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
@@ -308,7 +302,12 @@ class LogWriter:
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _evict_oldest_for(
-        self, record: LogRecord, put: dict[str, Any], policy: LogPolicy
+        self,
+        record: LogRecord,
+        put: dict[str, Any],
+        policy: LogPolicy,
+        guard: list[dict[str, Any]],
+        reserved: Reserved | None,
     ) -> WriteOutcome | None:
         """Replace the gateway's oldest log by `record`, or drop `record` if it is older
         than every log kept; None when the gateway changed meanwhile (try again).
@@ -320,33 +319,37 @@ class LogWriter:
         version = self._counters.gateway_version(account_id, gateway_id)
         if version is None:
             return self._drop(record)
+        if reserved and record.id in reserved(account_id, gateway_id):
+            return WriteOutcome.DUPLICATE  # counted by a batch, which will store it
         oldest = self._searcher.page(
             _oldest_first(account_id, gateway_id, policy.shard_count), 1
         ).records
         if not oldest or oldest[0].id >= record.id:
             return self._drop(record, version)  # nothing to evict, or the new log is oldest
         victim = oldest[0]
-        failed = self._transact(
-            [
-                self._delete(StoredLog.of(victim, policy.shard_count)),
-                put,
-                self._counters.evict_guard(account_id, gateway_id, version),
-                *self._rollups.actions([record]),
-            ]
-        )
+        actions = [
+            self._delete(StoredLog.of(victim, policy.shard_count)),
+            put,
+            self._counters.evict_guard(account_id, gateway_id, version),
+            *self._rollups.actions([record]),
+            *guard,
+        ]
+        failed = self._transact(actions)
         if failed is None:
             if victim.own_body_key:
                 self._bodies.delete([victim.own_body_key])
             return WriteOutcome.STORED
         if failed == 1:
             return WriteOutcome.DUPLICATE
+        if guard and failed == len(actions) - 1:
+            return WriteOutcome.DROPPED
         return None
 
     def _drop(self, record: LogRecord, version: int | None = None) -> WriteOutcome | None:
         """Count the log as dropped (once per id) and remove its bodies; with `version`,
         None if the gateway changed since that version was read."""
         marker = {
-            "pk": _drops_pk(record.account_id, record.gateway_id),
+            "pk": drops_pk(record.account_id, record.gateway_id),
             "sk": record.id,
             "expires_at": int(time.time()) + DROP_MARKER_TTL_S,
         }
@@ -369,26 +372,25 @@ class LogWriter:
         return dynamo.delete(self._table, {"pk": log.pk, "sk": log.sk}, "attribute_exists(sk)")
 
     def _transact(self, actions: list[dict[str, Any]]) -> int | None:
-        """Run a transaction; return None on success, else the index of the first action
-        whose condition failed. Conflicts with concurrent transactions are retried."""
-        for attempt in range(_MAX_ATTEMPTS):
-            try:
-                self._dynamodb.transact_write_items(TransactItems=actions)
-                return None
-            except self._dynamodb.exceptions.TransactionCanceledException as exc:
-                failed = dynamo.failed_condition(exc)
-                if failed is not None:
-                    return failed
-                codes = dynamo.cancellation_codes(exc)
-                if not codes or any(c not in ("None", "TransactionConflict") for c in codes):
-                    raise
-                time.sleep(0.005 * 2**attempt)
-        raise RuntimeError("transaction kept conflicting with concurrent writes")
+        return transact(self._dynamodb, actions)
 
 
-def _drops_pk(account_id: str, gateway_id: str) -> str:
-    """Partition of the markers of a gateway's dropped log ids (kept for a retry window)."""
-    return f"{account_id}#{gateway_id}#dropped"
+def transact(dynamodb: Any, actions: list[dict[str, Any]]) -> int | None:
+    """Run a transaction; return None on success, else the index of the first action
+    whose condition failed. Conflicts with concurrent transactions are retried."""
+    for attempt in range(_MAX_ATTEMPTS):
+        try:
+            dynamodb.transact_write_items(TransactItems=actions)
+            return None
+        except dynamodb.exceptions.TransactionCanceledException as exc:
+            failed = dynamo.failed_condition(exc)
+            if failed is not None:
+                return failed
+            codes = dynamo.cancellation_codes(exc)
+            if not codes or any(c not in ("None", "TransactionConflict") for c in codes):
+                raise
+            time.sleep(0.005 * 2**attempt)
+    raise RuntimeError("transaction kept conflicting with concurrent writes")
 
 
 def _to_decimals(values: dict[str, Any]) -> dict[str, Any]:

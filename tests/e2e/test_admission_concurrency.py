@@ -6,11 +6,15 @@ DynamoDB), so the writers race exactly as concurrent Lambdas would.
 
 from __future__ import annotations
 
+import contextlib
+import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import boto3
 import pytest
@@ -18,10 +22,11 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.ids import partition_key
+from chalicelib.logstore.ids import created_at_of, partition_key
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.rollups import Rollups
+from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 from infra.local import deploy_stack, free_port, start_moto_server
@@ -38,6 +43,9 @@ class Backend:
     writer: LogWriter
     accounts: AccountStore
     logs: object  # boto3 Table
+    batch: Callable[[Any], BatchStore]
+    """A BatchStore over the given low-level client (or the real one when None)."""
+    control: object  # boto3 Table
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +73,19 @@ def backend() -> Iterator[Backend]:
         )
         accounts = AccountStore(dynamodb.Table(outputs["ControlTableName"]), client)
         accounts.create_account("busy", "paid")
-        yield Backend(writer, accounts, logs)
+
+        def batch(dynamo_client: Any) -> BatchStore:
+            return BatchStore(
+                dynamo_client or client,
+                outputs["LogsTableName"],
+                Quota(outputs["ControlTableName"], client),
+                Rollups(outputs["ControlTableName"]),
+                fallback=writer,
+                put_threads=4,
+            )
+
+        control = dynamodb.Table(outputs["ControlTableName"])
+        yield Backend(writer, accounts, logs, batch, control)
     finally:
         server.stop()
 
@@ -179,3 +199,73 @@ def test_a_reader_never_sees_more_than_the_limit(backend: Backend, strategy: str
         done.set()
         watcher.join()
     assert len(seen) > 10 and max(seen) == limit
+
+
+class _Crash(Exception):
+    pass
+
+
+class _CrashingClient:
+    """The backend's client, except that PutItem dies after a few calls (a Lambda crash)."""
+
+    def __init__(self, client: Any, puts: int) -> None:
+        self._client, self._puts, self._lock = client, puts, threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != "put_item":
+            return real
+
+        def put_item(**kwargs: Any) -> Any:
+            with self._lock:
+                self._puts -= 1
+                if self._puts < 0:
+                    raise _Crash()
+            return real(**kwargs)
+
+        return put_item
+
+
+@pytest.mark.parametrize("limit", [10_000, 45])
+def test_overlapping_batches_and_crashes_count_every_log_once(backend: Backend, limit: int) -> None:
+    """Threads store overlapping batches of the same logs (duplicate deliveries), some
+    crashing half-way; then every log is delivered once more (SQS redelivers). Stored
+    logs, counters and rollups all equal the recount, every log is either stored or
+    counted as dropped (never both), and no intent is left behind."""
+    gateway = f"batched-{limit}"
+    backend.accounts.create_gateway("busy", gateway, {"log_management": limit, "shard_count": 4})
+    policy = LogPolicy(4, evict_oldest=False)
+    records = [_record(gateway) for _ in range(80)]
+    rng = random.Random(limit)
+    batches = [rng.sample(records, 20) for _ in range(THREADS * 2)]
+    client = backend.batch(None)._dynamodb
+
+    def deliver(index: int) -> None:
+        crashing = index % 3 == 0
+        store = backend.batch(_CrashingClient(client, rng.randint(0, 15)) if crashing else None)
+        with contextlib.suppress(_Crash):
+            store.store(batches[index], policy)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(deliver, range(len(batches))))
+    outcomes = backend.batch(None).store(records, policy)  # the redelivery of everything
+
+    stored = _recount(backend, gateway, 4)
+    info = backend.accounts.get_gateway("busy", gateway)
+    assert info is not None and info.stored_logs == len(stored)
+    assert len(stored) <= limit  # a log dropped while the gateway was full stays dropped
+    if limit >= len(records):
+        assert stored == sorted(r.id for r in records)
+    assert all(outcomes[log_id] is not WriteOutcome.DROPPED for log_id in stored)
+    assert info.dropped_logs == len(records) - len(stored)  # each log: stored xor dropped
+    moments = [created_at_of(r.id) for r in records]
+    rows = Rollups(backend.control.name).read(  # type: ignore[attr-defined]
+        backend.control,
+        "busy",
+        gateway,
+        min(moments) - timedelta(hours=1),
+        max(moments) + timedelta(hours=1),
+    )
+    [total] = aggregate(rows, "provider")
+    assert total["requests"] == len(stored)
+    assert backend.batch(None).intents("busy", gateway) == []

@@ -43,7 +43,7 @@ def packed(tenant: Tenant, accounts: AccountStore, settings: Settings) -> list[L
         messages.append(
             QueuedMessage(str(index), LogMessage(record, POLICY, _bodies(index)).encode())
         )
-    BatchWriter(wiring.log_writer(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)).write(
+    BatchWriter(wiring.batch_store(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)).write(
         messages
     )
     reader = LogReader(aws.table(settings.logs_table))

@@ -34,7 +34,7 @@ def _message(index: int, gateway: str = "main", body: bytes | None = None) -> Qu
 
 def _stored(settings: Settings) -> list[dict[str, Any]]:
     items = aws.table(settings.logs_table).scan()["Items"]
-    return [item for item in items if "dropped" not in item["pk"]]
+    return [item for item in items if not item["pk"].endswith(("#dropped", "#intents"))]
 
 
 def _objects(settings: Settings) -> list[str]:
@@ -106,19 +106,19 @@ def test_a_failing_gateway_fails_only_its_messages(
     batch_writer: BatchWriter, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     messages = [_message(i, "main" if i % 2 else "second") for i in range(10)]
-    writer = wiring.log_writer()
-    batch_writer = BatchWriter(writer, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
-    real = writer.store_many
+    store = wiring.batch_store()
+    batch_writer = BatchWriter(store, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
+    real = store.store
 
     def flaky(records: Any, policy: LogPolicy) -> Any:
         if records[0].gateway_id == "second":
             raise ConnectionError("DynamoDB is having a moment")
         return real(records, policy)
 
-    monkeypatch.setattr(writer, "store_many", flaky)
+    monkeypatch.setattr(store, "store", flaky)
     result = batch_writer.write(messages)
     assert sorted(result.failed_message_ids) == sorted(m.message_id for m in messages[::2])
-    monkeypatch.setattr(writer, "store_many", real)
+    monkeypatch.setattr(store, "store", real)
     retry = batch_writer.write([m for m in messages if m.message_id in result.failed_message_ids])
     assert retry.failed_message_ids == [] and len(_stored(settings)) == 10
 
@@ -128,7 +128,7 @@ def test_a_failed_pack_put_stores_nothing(
 ) -> None:
     messages = [_message(i) for i in range(5)]
     store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
-    batch_writer = BatchWriter(wiring.log_writer(), store)
+    batch_writer = BatchWriter(wiring.batch_store(), store)
 
     def broken(key: str, blob: bytes) -> None:
         raise ConnectionError("S3 unavailable")
@@ -239,22 +239,24 @@ def test_the_lambda_sqs_handler_stores_a_batch(
     assert len(_stored(settings)) == 3
 
 
-def test_a_full_batch_for_one_gateway_is_one_or_two_transactions(
+def test_a_batch_for_one_gateway_is_one_reservation_and_one_put_per_log(
     batch_writer: BatchWriter, settings: Settings
 ) -> None:
-    calls: list[int] = []
+    calls: list[str] = []
 
-    def count(params: dict[str, Any], **_: Any) -> None:
-        calls.append(len(params["TransactItems"]))
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
 
     client = aws.client("dynamodb")
-    client.meta.events.register("before-parameter-build.dynamodb.TransactWriteItems", count)
+    client.meta.events.register("before-parameter-build.dynamodb.*", count)
     try:
         result = batch_writer.write([_message(i) for i in range(100)])
     finally:
-        client.meta.events.unregister("before-parameter-build.dynamodb.TransactWriteItems", count)
+        client.meta.events.unregister("before-parameter-build.dynamodb.*", count)
     assert result.failed_message_ids == [] and len(_stored(settings)) == 100
-    assert len(calls) == 2 and all(size <= 100 for size in calls)
+    assert sorted(set(calls)) == ["DeleteItem", "PutItem", "Query", "TransactWriteItems"]
+    assert (calls.count("TransactWriteItems"), calls.count("PutItem")) == (1, 100)
+    assert calls.count("Query") == 1 and calls.count("DeleteItem") == 1
 
 
 def test_when_sqs_refuses_the_log_is_written_directly(tenant: Tenant, settings: Settings) -> None:

@@ -1,0 +1,310 @@
+"""Batch admission (reserve, put, settle): exact counts after a crash at every step,
+redelivery of any subset, and duplicate deliveries racing each other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib import aws, wiring
+from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.ids import created_at_of, intents_pk
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.rollups import Rollups, aggregate
+from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.settings import Settings
+from tests.factories import log_record
+from tests.unit.conftest import Tenant
+
+POLICY = LogPolicy(shard_count=4, evict_oldest=False)
+
+
+class Crash(Exception):
+    """The Lambda died here."""
+
+
+class FaultyDynamo:
+    """The real client, except that chosen calls raise Crash (after `after` successes)."""
+
+    def __init__(self, client: Any, operation: str, after: int = 0) -> None:
+        self._client = client
+        self._operation = operation
+        self._left = after
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._client, name)
+        if name != self._operation:
+            return real
+
+        def call(**kwargs: Any) -> Any:
+            if self._left <= 0:
+                raise Crash(name)
+            self._left -= 1
+            return real(**kwargs)
+
+        return call
+
+
+def _store(client: Any | None = None, put_threads: int = 1) -> BatchStore:
+    """wiring's BatchStore, optionally over another client (one put thread: deterministic)."""
+    real = wiring.batch_store()
+    return BatchStore(
+        client or aws.client("dynamodb"),
+        real._table,
+        real._counters,
+        real._rollups,
+        real._fallback,
+        put_threads=put_threads,
+    )
+
+
+def _records(count: int, gateway: str = "main") -> list[LogRecord]:
+    return [
+        log_record(gateway_id=gateway, model="gpt-4o", tokens_in=i, tokens_out=2, duration=i)
+        for i in range(count)
+    ]
+
+
+def _logs(settings: Settings, gateway: str = "main") -> list[dict[str, Any]]:
+    items = aws.table(settings.logs_table).scan()["Items"]
+    return [
+        item
+        for item in items
+        if item["pk"].startswith(f"acme#{gateway}#") and item["pk"].rsplit("#", 1)[1].isdigit()
+    ]
+
+
+def _intents(settings: Settings, gateway: str = "main") -> list[dict[str, Any]]:
+    items = aws.table(settings.logs_table).scan()["Items"]
+    return [item for item in items if item["pk"] == intents_pk("acme", gateway)]
+
+
+def _assert_exact(
+    settings: Settings, accounts: AccountStore, records: list[LogRecord], gateway: str = "main"
+) -> None:
+    """Stored logs are exactly `records`, once; counters and rollups equal a recount."""
+    stored = _logs(settings, gateway)
+    assert sorted(item["sk"] for item in stored) == sorted(r.id for r in records)
+    found = accounts.get_gateway("acme", gateway)
+    account = accounts.get_account("acme")
+    assert found is not None and account is not None
+    assert found.stored_logs == len(records)
+    assert account.stored_logs == len(records)
+    moments = [created_at_of(r.id) for r in records]
+    rows = Rollups(settings.control_table).read(
+        aws.table(settings.control_table),
+        "acme",
+        gateway,
+        min(moments) - timedelta(hours=1),
+        max(moments) + timedelta(hours=1),
+    )
+    [total] = aggregate(rows, "model")
+    assert total["requests"] == len(records)
+    assert total["tokens_in"] == sum(r.tokens_in or 0 for r in records)
+    assert total["duration_sum"] == sum(r.duration for r in records)
+    assert _intents(settings, gateway) == []
+
+
+def test_a_batch_is_stored_and_counted_once(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    records = _records(30)
+    outcomes = _store(put_threads=8).store(records, POLICY)
+    assert set(outcomes.values()) == {WriteOutcome.STORED} and len(outcomes) == 30
+    _assert_exact(settings, accounts, records)
+
+
+@pytest.mark.parametrize(
+    ("operation", "after"),
+    [
+        ("put_item", 0),  # died right after the reservation
+        ("put_item", 7),  # died half-way through the puts
+        ("delete_item", 0),  # died after every put, before settling
+    ],
+)
+def test_a_crash_at_any_step_is_resumed_by_the_redelivery(
+    tenant: Tenant, settings: Settings, accounts: AccountStore, operation: str, after: int
+) -> None:
+    records = _records(20)
+    with pytest.raises(Crash):
+        _store(FaultyDynamo(aws.client("dynamodb"), operation, after)).store(records, POLICY)
+    assert len(_intents(settings)) == 1
+    outcomes = _store().store(records, POLICY)
+    assert set(outcomes.values()) == {WriteOutcome.STORED}
+    _assert_exact(settings, accounts, records)
+
+
+def test_a_redelivered_subset_resumes_only_its_logs(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    records = _records(10)
+    with pytest.raises(Crash):
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(records, POLICY)
+    _store().store(records[:4], POLICY)
+    [intent] = _intents(settings)
+    assert len(intent["ids"]) == 6  # the other six are still counted and to come
+    _store().store(records[4:], POLICY)
+    _assert_exact(settings, accounts, records)
+
+
+def test_a_completed_batch_delivered_again_changes_nothing(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    records, newcomers = _records(25), _records(3)
+    _store().store(records, POLICY)
+    again = _store().store(records[5:] + newcomers, POLICY)
+    assert [again[r.id] for r in records[5:]] == [WriteOutcome.DUPLICATE] * 20
+    assert [again[r.id] for r in newcomers] == [WriteOutcome.STORED] * 3
+    _assert_exact(settings, accounts, records + newcomers)
+
+
+def test_redelivery_keeps_an_edit_made_since(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    records = _records(3)
+    _store().store(records, POLICY)
+    logs = aws.table(settings.logs_table)
+    [item] = [i for i in _logs(settings) if i["sk"] == records[0].id]
+    logs.update_item(
+        Key={"pk": item["pk"], "sk": item["sk"]},
+        UpdateExpression="SET feedback = :one",
+        ExpressionAttributeValues={":one": 1},
+    )
+    _store().store(records, POLICY)
+    assert logs.get_item(Key={"pk": item["pk"], "sk": item["sk"]})["Item"]["feedback"] == 1
+    _assert_exact(settings, accounts, records)
+
+
+def _race(first: BatchStore, step: str, second: Callable[[], Any]) -> None:
+    """Run `second` just before `first` performs `step`."""
+    real = getattr(first, step)
+
+    def interleaved(*args: Any, **kwargs: Any) -> Any:
+        second()
+        return real(*args, **kwargs)
+
+    setattr(first, step, interleaved)
+
+
+@pytest.mark.parametrize("step", ["_reserve", "_put_and_settle"])
+def test_two_deliveries_racing_store_and_count_once(
+    tenant: Tenant, settings: Settings, accounts: AccountStore, step: str
+) -> None:
+    """A duplicate delivery runs in full between the other's intents read and its
+    reservation (both reserve: one gives back), or between its reservation and its puts
+    (it finds the intent and resumes it)."""
+    records = _records(12)
+    late = _store()
+    outcomes: dict[str, WriteOutcome] = {}
+    _race(late, step, lambda: outcomes.update(_store().store(records[:8], POLICY)))
+    late_outcomes = late.store(records, POLICY)
+    stored_by_either = {
+        log_id
+        for log_id in late_outcomes
+        if WriteOutcome.STORED in (late_outcomes[log_id], outcomes.get(log_id))
+    }
+    assert stored_by_either == {r.id for r in records}
+    _assert_exact(settings, accounts, records)
+
+
+def test_two_resumptions_of_one_intent_give_back_once(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    """Logs of a crashed intent stored meanwhile by another writer: each resumption sees
+    them taken, and the count is given back once."""
+    records = _records(6)
+    with pytest.raises(Crash):
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(records, POLICY)
+    writer = wiring.log_writer()
+    for record in records[:2]:  # stored by the direct path meanwhile (counted there too)
+        assert writer.store(record, None, POLICY) is WriteOutcome.STORED
+    first = _store()
+    _race(first, "_settle", lambda: _store().store(records, POLICY))
+    first.store(records, POLICY)
+    _assert_exact(settings, accounts, records)
+
+
+def test_a_full_gateway_falls_back_to_drops(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    accounts.update_gateway("acme", "main", {"log_management": 100})
+    first = _records(95)
+    _store().store(first, POLICY)
+    records = _records(10)
+    outcomes = _store().store(records, POLICY)
+    assert list(outcomes.values()).count(WriteOutcome.STORED) == 5
+    assert list(outcomes.values()).count(WriteOutcome.DROPPED) == 5
+    gateway = accounts.get_gateway("acme", "main")
+    assert gateway is not None and (gateway.stored_logs, gateway.dropped_logs) == (100, 5)
+    assert len(_logs(settings)) == 100 and _intents(settings) == []
+
+
+def test_a_full_delete_oldest_gateway_evicts(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    accounts.update_gateway(
+        "acme", "main", {"log_management": 100, "log_management_strategy": "DELETE_OLDEST"}
+    )
+    policy = LogPolicy(shard_count=4, evict_oldest=True)
+    first = _records(100)
+    _store().store(first, policy)
+    newer = _records(5)
+    outcomes = _store().store(newer, policy)
+    assert set(outcomes.values()) == {WriteOutcome.STORED}
+    kept = sorted(item["sk"] for item in _logs(settings))
+    assert kept == sorted(r.id for r in first + newer)[5:]
+
+
+def test_gateways_and_accounts_do_not_share_intents(
+    tenant: Tenant, other_tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    accounts.create_gateway("acme", "second", {})
+    with pytest.raises(Crash):
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_records(4), POLICY)
+    others = [log_record(account_id="globex", gateway_id="main") for _ in range(3)] + _records(
+        3, "second"
+    )
+    store = _store()
+    assert store.intents("globex", "main") == [] and store.intents("acme", "second") == []
+    store.store(others[:3], POLICY)
+    store.store(others[3:], POLICY)
+    assert len(store.intents("acme", "main")) == 1  # untouched by the other gateways
+    globex = accounts.get_gateway("globex", "main")
+    assert globex is not None and globex.stored_logs == 3
+
+
+def test_purging_a_gateway_forgets_its_intents(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    with pytest.raises(Crash):
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_records(4), POLICY)
+    assert len(_intents(settings)) == 1
+    assert wiring.log_writer().purge("acme", "main", 4, deadline=float("inf"))
+    assert _intents(settings) == []
+
+
+def test_logs_listed_by_two_crashed_intents_are_settled_under_both(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    """Two deliveries reserved the same logs at once and both died before any put: the
+    redelivery stores each log under one intent and gives it back from the other."""
+    records = _records(8)
+    first = _store(FaultyDynamo(aws.client("dynamodb"), "put_item"))
+
+    def second() -> None:
+        with pytest.raises(Crash):
+            _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(records, POLICY)
+
+    _race(first, "_reserve", second)
+    with pytest.raises(Crash):
+        first.store(records, POLICY)
+    assert len(_intents(settings)) == 2
+    gateway = accounts.get_gateway("acme", "main")
+    assert gateway is not None and gateway.stored_logs == 16  # counted twice for now
+    outcomes = _store().store(records, POLICY)
+    assert set(outcomes.values()) == {WriteOutcome.STORED}
+    _assert_exact(settings, accounts, records)
