@@ -16,12 +16,14 @@ import openai
 import pytest
 
 from tests.fakes.upstream import (
+    ARGUMENT_FRAGMENT,
     FakeUpstreamProcess,
     count_tokens,
     embedding_vector,
     prompt_text,
     speech_bytes,
     split_words,
+    tool_arguments,
     transcription_text,
 )
 
@@ -360,6 +362,321 @@ def test_gemini_stream_without_sse_is_json_array(fake: FakeUpstreamProcess) -> N
     response = httpx.post(fake.url + GEMINI_PATH + ":streamGenerateContent", json=gemini_body())
     chunks = response.json()
     assert "".join(c["candidates"][0]["content"]["parts"][0]["text"] for c in chunks) == REPLY
+
+
+# --------------------------------------------------------------------------- tools
+
+WEATHER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string", "description": "City name"},
+        "days": {"type": "integer"},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+        "hourly": {"type": ["boolean", "null"]},
+    },
+    "required": ["city"],
+}
+WEATHER_ARGS = {"city": "echo", "days": 1, "unit": "celsius", "hourly": True}
+TIME_SCHEMA = {"type": "object", "properties": {"zone": {"type": "string"}}}
+
+
+def openai_tools() -> list[Any]:
+    return [
+        {"type": "function", "function": {"name": "get_weather", "parameters": WEATHER_SCHEMA}},
+        {"type": "function", "function": {"name": "get_time", "parameters": TIME_SCHEMA}},
+    ]
+
+
+def tool_tokens(name: str, args: dict[str, Any]) -> int:
+    return count_tokens(name + " " + json.dumps(args))
+
+
+def test_tool_arguments_follow_the_schema() -> None:
+    assert tool_arguments(WEATHER_SCHEMA) == WEATHER_ARGS
+    gemini_schema = {"type": "OBJECT", "properties": {"n": {"type": "NUMBER"}, "o": {}}}
+    assert tool_arguments(gemini_schema) == {"n": 1, "o": None}
+    assert tool_arguments({"type": "object"}) == {}
+    assert tool_arguments(None) == {}
+
+
+def test_openai_tool_call(oai: openai.OpenAI) -> None:
+    completion = oai.chat.completions.create(
+        model="m", messages=chat_messages(), tools=openai_tools()
+    )
+    choice = completion.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    assert choice.message.content is None
+    assert choice.message.tool_calls is not None
+    (call,) = choice.message.tool_calls
+    assert call.type == "function"
+    assert call.id.startswith("call_")
+    assert call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == WEATHER_ARGS
+    assert completion.usage is not None
+    assert completion.usage.prompt_tokens == chat_prompt_tokens()
+    assert completion.usage.completion_tokens == tool_tokens("get_weather", WEATHER_ARGS)
+
+
+def test_openai_tool_choice_named_and_none(oai: openai.OpenAI) -> None:
+    named = oai.chat.completions.create(
+        model="m",
+        messages=chat_messages(),
+        tools=openai_tools(),
+        tool_choice={"type": "function", "function": {"name": "get_time"}},
+    )
+    calls = named.choices[0].message.tool_calls
+    assert calls is not None
+    assert calls[0].function.name == "get_time"
+    assert json.loads(calls[0].function.arguments) == {"zone": "echo"}
+    none = oai.chat.completions.create(
+        model="m", messages=chat_messages(), tools=openai_tools(), tool_choice="none"
+    )
+    assert none.choices[0].message.content == REPLY
+    assert none.choices[0].finish_reason == "stop"
+
+
+def test_openai_tool_call_stream(oai: openai.OpenAI) -> None:
+    chunks = list(
+        oai.chat.completions.create(
+            model="m",
+            messages=chat_messages(),
+            tools=openai_tools(),
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    first = chunks[0].choices[0].delta
+    assert first.role == "assistant"
+    assert first.tool_calls is not None
+    assert first.tool_calls[0].id is not None
+    assert first.tool_calls[0].function is not None
+    assert first.tool_calls[0].function.name == "get_weather"
+    fragments = [
+        c.choices[0].delta.tool_calls[0].function.arguments
+        for c in chunks[1:]
+        if c.choices and c.choices[0].delta.tool_calls
+    ]
+    assert len(fragments) > 1
+    assert all(len(f) <= ARGUMENT_FRAGMENT for f in fragments)
+    assert json.loads("".join(fragments)) == WEATHER_ARGS
+    assert chunks[-2].choices[0].finish_reason == "tool_calls"
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.completion_tokens == tool_tokens("get_weather", WEATHER_ARGS)
+
+
+def test_openai_tool_result_is_answered(oai: openai.OpenAI) -> None:
+    function = {"name": "get_weather", "arguments": json.dumps(WEATHER_ARGS)}
+    messages: list[Any] = [
+        {"role": "user", "content": "weather?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": function}],
+        },
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+    ]
+    completion = oai.chat.completions.create(model="m", messages=messages, tools=openai_tools())
+    assert completion.choices[0].message.content == "echo: sunny"
+    assert completion.choices[0].message.tool_calls is None
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage is not None
+    assert completion.usage.completion_tokens == count_tokens("echo: sunny")
+
+
+def anthropic_tools() -> list[Any]:
+    return [
+        {"name": "get_weather", "description": "Weather", "input_schema": WEATHER_SCHEMA},
+        {"name": "get_time", "input_schema": TIME_SCHEMA},
+    ]
+
+
+def test_anthropic_tool_use(claude: anthropic.Anthropic) -> None:
+    message = claude.messages.create(
+        model="m", max_tokens=100, messages=anthropic_messages(), tools=anthropic_tools()
+    )
+    assert message.stop_reason == "tool_use"
+    (block,) = message.content
+    assert block.type == "tool_use"
+    assert block.id.startswith("toolu_")
+    assert block.name == "get_weather"
+    assert block.input == WEATHER_ARGS
+    assert message.usage.output_tokens == tool_tokens("get_weather", WEATHER_ARGS)
+
+
+def test_anthropic_tool_choice(claude: anthropic.Anthropic) -> None:
+    named = claude.messages.create(
+        model="m",
+        max_tokens=100,
+        messages=anthropic_messages(),
+        tools=anthropic_tools(),
+        tool_choice={"type": "tool", "name": "get_time"},
+    )
+    assert named.content[0].type == "tool_use"
+    assert named.content[0].name == "get_time"
+    none = claude.messages.create(
+        model="m",
+        max_tokens=100,
+        messages=anthropic_messages(),
+        tools=anthropic_tools(),
+        tool_choice={"type": "none"},
+    )
+    assert none.content[0].type == "text"
+    assert none.stop_reason == "end_turn"
+
+
+def test_anthropic_tool_use_stream(claude: anthropic.Anthropic) -> None:
+    events = list(
+        claude.messages.create(
+            model="m",
+            max_tokens=100,
+            messages=anthropic_messages(),
+            tools=anthropic_tools(),
+            stream=True,
+        )
+    )
+    kinds = [e.type for e in events]
+    assert kinds[:2] == ["message_start", "content_block_start"]
+    assert kinds[-3:] == ["content_block_stop", "message_delta", "message_stop"]
+    start = events[1]
+    assert start.type == "content_block_start"
+    assert start.content_block.type == "tool_use"
+    assert start.content_block.name == "get_weather"
+    assert start.content_block.input == {}
+    fragments = [
+        e.delta.partial_json
+        for e in events
+        if e.type == "content_block_delta" and e.delta.type == "input_json_delta"
+    ]
+    assert len(fragments) > 1
+    assert json.loads("".join(fragments)) == WEATHER_ARGS
+    delta = events[-2]
+    assert delta.type == "message_delta"
+    assert delta.delta.stop_reason == "tool_use"
+
+
+def test_anthropic_tool_use_stream_helper(claude: anthropic.Anthropic) -> None:
+    with claude.messages.stream(
+        model="m", max_tokens=100, messages=anthropic_messages(), tools=anthropic_tools()
+    ) as stream:
+        final = stream.get_final_message()
+    assert final.stop_reason == "tool_use"
+    assert final.content[0].type == "tool_use"
+    assert final.content[0].input == WEATHER_ARGS
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_anthropic_tool_result_is_answered(claude: anthropic.Anthropic, stream: bool) -> None:
+    result_content: Any = [{"type": "text", "text": "sunny"}, {"type": "text", "text": "today"}]
+    messages: list[Any] = [
+        {"role": "user", "content": "weather?"},
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {}},
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": "toolu_1", "content": result_content}
+            ],
+        },
+    ]
+    if stream:
+        with claude.messages.stream(
+            model="m", max_tokens=100, messages=messages, tools=anthropic_tools()
+        ) as events:
+            message = events.get_final_message()
+    else:
+        message = claude.messages.create(
+            model="m", max_tokens=100, messages=messages, tools=anthropic_tools()
+        )
+    assert message.stop_reason == "end_turn"
+    assert message.content[0].type == "text"
+    assert message.content[0].text == "echo: sunny today"
+
+
+def gemini_tool_body(**extra: Any) -> dict[str, Any]:
+    declarations = [
+        {"name": "get_weather", "parametersJsonSchema": WEATHER_SCHEMA},
+        {
+            "name": "get_time",
+            "parameters": {"type": "OBJECT", "properties": {"zone": {"type": "STRING"}}},
+        },
+    ]
+    return {**gemini_body(), "tools": [{"functionDeclarations": declarations}], **extra}
+
+
+def test_gemini_function_call(fake: FakeUpstreamProcess) -> None:
+    response = httpx.post(fake.url + GEMINI_PATH + ":generateContent", json=gemini_tool_body())
+    candidate = response.json()["candidates"][0]
+    assert candidate["content"]["parts"] == [
+        {"functionCall": {"name": "get_weather", "args": WEATHER_ARGS}}
+    ]
+    assert candidate["finishReason"] == "STOP"
+    usage = response.json()["usageMetadata"]
+    assert usage["candidatesTokenCount"] == tool_tokens("get_weather", WEATHER_ARGS)
+
+
+def test_gemini_function_call_config(fake: FakeUpstreamProcess) -> None:
+    url = fake.url + GEMINI_PATH + ":generateContent"
+    config = {"functionCallingConfig": {"mode": "ANY", "allowedFunctionNames": ["get_time"]}}
+    forced = httpx.post(url, json=gemini_tool_body(toolConfig=config)).json()
+    part = forced["candidates"][0]["content"]["parts"][0]
+    assert part == {"functionCall": {"name": "get_time", "args": {"zone": "echo"}}}
+    off = {"functionCallingConfig": {"mode": "NONE"}}
+    text = httpx.post(url, json=gemini_tool_body(toolConfig=off)).json()
+    assert text["candidates"][0]["content"]["parts"] == [{"text": REPLY}]
+
+
+def test_gemini_function_call_stream(fake: FakeUpstreamProcess) -> None:
+    url = fake.url + GEMINI_PATH + ":streamGenerateContent?alt=sse"
+    response = httpx.post(url, json=gemini_tool_body())
+    (chunk,) = [json.loads(d) for d in sse_lines(response.text, "data", "\r\n\r\n")]
+    assert chunk["candidates"][0]["content"]["parts"][0]["functionCall"]["args"] == WEATHER_ARGS
+    assert chunk["candidates"][0]["finishReason"] == "STOP"
+
+
+def test_gemini_function_response_is_answered(fake: FakeUpstreamProcess) -> None:
+    contents = [
+        {"role": "user", "parts": [{"text": "weather?"}]},
+        {"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {}}}]},
+        {
+            "role": "user",
+            "parts": [
+                {"functionResponse": {"name": "get_weather", "response": {"output": "sunny"}}},
+                {"functionResponse": {"name": "get_time", "response": {"hour": 9}}},
+            ],
+        },
+    ]
+    body = gemini_tool_body(contents=contents)
+    response = httpx.post(fake.url + GEMINI_PATH + ":generateContent", json=body)
+    parts = response.json()["candidates"][0]["content"]["parts"]
+    assert parts == [{"text": 'echo: sunny {"hour": 9}'}]
+
+
+def test_gemini_embeddings(fake: FakeUpstreamProcess) -> None:
+    requests = [
+        {"model": "models/e", "content": {"parts": [{"text": "first"}]}},
+        {
+            "model": "models/e",
+            "content": {"parts": [{"text": "second"}]},
+            "outputDimensionality": 3,
+        },
+    ]
+    url = fake.url + "/google/v1beta/models/e"
+    batch = httpx.post(url + ":batchEmbedContents", json={"requests": requests}).json()
+    assert batch == {
+        "embeddings": [
+            {"values": embedding_vector("first")},
+            {"values": embedding_vector("second")[:3]},
+        ]
+    }
+    single = httpx.post(url + ":embedContent", json=requests[0]).json()
+    assert single == {"embedding": {"values": embedding_vector("first")}}
+    bad = httpx.post(url + ":batchEmbedContents", json={"requests": []})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["status"] == "INVALID_ARGUMENT"
 
 
 # --------------------------------------------------------------------------- controls

@@ -5,6 +5,15 @@ Run it with ``python -m tests.fakes.upstream --port 0``; it prints one line
 Routes are matched on the end of the path, so any prefix (``/openai/v1``, ``/groq/openai/v1``,
 ``/anthropic``, ``/google``) works. Replies are deterministic: ``"echo: " + last user text``.
 
+Tool calls, in each wire format (JSON and SSE): when a request declares tools and its last turn
+is not a tool result, the model calls one tool (the one ``tool_choice`` / ``toolConfig`` names,
+else the first; none when they say "none") with arguments built from its parameter schema
+(see ``tool_arguments``): OpenAI ``tool_calls`` + ``finish_reason: "tool_calls"``, Anthropic a
+``tool_use`` block + ``stop_reason: "tool_use"``, Gemini a ``functionCall`` part. When the last
+turn carries tool results (OpenAI ``role: "tool"`` messages, Anthropic ``tool_result`` blocks,
+Gemini ``functionResponse`` parts), the reply is ``"echo: " + the result text``.
+Gemini ``:batchEmbedContents`` / ``:embedContent`` answer with ``embedding_vector`` values.
+
 Control headers: ``x-fake-status`` (error status, provider-shaped body), ``x-fake-delay-ms``,
 ``x-fake-no-usage: 1`` and ``x-fake-raw`` (text/plain body, status 200 or ``x-fake-status``).
 """
@@ -26,7 +35,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -38,6 +47,16 @@ BANNER = "FAKE_UPSTREAM_LISTENING"
 JOURNAL_PATH = "/_fake/requests"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EMBEDDING_DIMENSIONS = 8
+ARGUMENT_FRAGMENT = 8
+"""Characters per streamed fragment of tool call arguments."""
+FAKE_ARGUMENT_VALUES: dict[str, Any] = {
+    "string": "echo",
+    "integer": 1,
+    "number": 1,
+    "boolean": True,
+    "array": [],
+    "object": {},
+}
 
 OPENAI, ANTHROPIC, GEMINI = "openai", "anthropic", "gemini"
 
@@ -150,9 +169,20 @@ def _optional(text: Any) -> tuple[str, ...]:
     return (text,) if isinstance(text, str) and text else ()
 
 
+def _answering(prompt: Prompt, results: list[str]) -> Prompt:
+    """``prompt`` answering the tool ``results`` of the last turn, when there are any."""
+    return replace(prompt, last_user=" ".join(results)) if results else prompt
+
+
 def chat_prompt(body: Mapping[str, Any]) -> Prompt:
-    """Prompt of an OpenAI chat completions request."""
-    return _messages_prompt((), _dicts(body.get("messages")), "content")
+    """Prompt of an OpenAI chat completions request (trailing tool messages are answered)."""
+    messages = _dicts(body.get("messages"))
+    results: list[str] = []
+    for message in reversed(messages):
+        if message.get("role") != "tool":
+            break
+        results.insert(0, content_text(message.get("content")))
+    return _answering(_messages_prompt((), messages, "content"), results)
 
 
 def responses_prompt(body: Mapping[str, Any]) -> Prompt:
@@ -165,17 +195,154 @@ def responses_prompt(body: Mapping[str, Any]) -> Prompt:
     return _messages_prompt(system, items, "content")
 
 
+def anthropic_tool_results(body: Mapping[str, Any]) -> list[str]:
+    """Texts of the ``tool_result`` blocks of the last message, when it is a user one."""
+    messages = _dicts(body.get("messages"))
+    if not messages or messages[-1].get("role") != "user":
+        return []
+    blocks = _dicts(messages[-1].get("content"))
+    return [content_text(b.get("content")) for b in blocks if b.get("type") == "tool_result"]
+
+
 def anthropic_prompt(body: Mapping[str, Any]) -> Prompt:
     """Prompt of an Anthropic Messages request (``system`` + ``messages``)."""
     system = _optional(content_text(body.get("system")))
-    return _messages_prompt(system, _dicts(body.get("messages")), "content")
+    prompt = _messages_prompt(system, _dicts(body.get("messages")), "content")
+    return _answering(prompt, anthropic_tool_results(body))
+
+
+def function_response_text(response: Any) -> str:
+    """Text of a Gemini ``functionResponse.response``: its ``output``, ``content`` or
+    ``result`` string when it has one, else the object as JSON."""
+    if isinstance(response, dict):
+        for key in ("output", "content", "result"):
+            if isinstance(response.get(key), str):
+                return response[key]
+    return json.dumps(response, sort_keys=True)
+
+
+def gemini_tool_results(body: Mapping[str, Any]) -> list[str]:
+    """Texts of the ``functionResponse`` parts of the last content."""
+    contents = _dicts(body.get("contents"))
+    parts = _dicts(contents[-1].get("parts")) if contents else []
+    responses = [
+        p["functionResponse"] for p in parts if isinstance(p.get("functionResponse"), dict)
+    ]
+    return [function_response_text(r.get("response")) for r in responses]
 
 
 def gemini_prompt(body: Mapping[str, Any]) -> Prompt:
     """Prompt of a Gemini generateContent request (``systemInstruction`` + ``contents``)."""
     instruction = body.get("systemInstruction")
     parts = instruction.get("parts") if isinstance(instruction, dict) else None
-    return _messages_prompt(_optional(content_text(parts)), _dicts(body.get("contents")), "parts")
+    contents = _dicts(body.get("contents"))
+    prompt = _messages_prompt(_optional(content_text(parts)), contents, "parts")
+    return _answering(prompt, gemini_tool_results(body))
+
+
+# --------------------------------------------------------------------------- tools
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """The fake model's call of one tool."""
+
+    name: str
+    arguments: dict[str, Any]
+
+    @property
+    def arguments_json(self) -> str:
+        """The arguments as a JSON string (as OpenAI sends them)."""
+        return json.dumps(self.arguments)
+
+    @property
+    def fragments(self) -> list[str]:
+        """``arguments_json`` in streamed pieces of ``ARGUMENT_FRAGMENT`` characters."""
+        text = self.arguments_json
+        return [text[i : i + ARGUMENT_FRAGMENT] for i in range(0, len(text), ARGUMENT_FRAGMENT)]
+
+    @property
+    def tokens(self) -> int:
+        """Output token count of the call."""
+        return count_tokens(self.name + " " + self.arguments_json)
+
+
+def tool_arguments(schema: Any) -> dict[str, Any]:
+    """Deterministic arguments for a parameter schema: one value per property, by its type
+    (``FAKE_ARGUMENT_VALUES``: string "echo", integer/number 1, boolean true, array [],
+    object {}) or the first of its ``enum``. Gemini's upper-case type names work too."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return {}
+    return {name: _fake_value(prop) for name, prop in properties.items()}
+
+
+def _fake_value(schema: Any) -> Any:
+    """The fake value of one property schema (None for unknown types)."""
+    if not isinstance(schema, dict):
+        return None
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return enum[0]
+    kind = schema.get("type")
+    if isinstance(kind, list):  # ["string", "null"]
+        kind = next((k for k in kind if k != "null"), None)
+    return FAKE_ARGUMENT_VALUES.get(str(kind).lower())
+
+
+def pick_tool(
+    tools: list[tuple[str, Any]], forced: str | None = None, disabled: bool = False
+) -> ToolUse | None:
+    """The call of the tool named ``forced`` (else the first of ``(name, schema)`` pairs)."""
+    if disabled or not tools:
+        return None
+    name, schema = next((t for t in tools if t[0] == forced), tools[0])
+    return ToolUse(name, tool_arguments(schema))
+
+
+def chat_tool_use(body: Mapping[str, Any]) -> ToolUse | None:
+    """The tool call an OpenAI chat request gets, None for a text reply."""
+    messages = _dicts(body.get("messages"))
+    if messages and messages[-1].get("role") == "tool":
+        return None
+    functions = [
+        t["function"] for t in _dicts(body.get("tools")) if isinstance(t.get("function"), dict)
+    ]
+    tools = [(f["name"], f.get("parameters")) for f in functions if isinstance(f.get("name"), str)]
+    choice = body.get("tool_choice")
+    forced = choice.get("function") if isinstance(choice, dict) else None
+    forced_name = forced.get("name") if isinstance(forced, dict) else None
+    return pick_tool(tools, forced_name, disabled=choice == "none")
+
+
+def anthropic_tool_use(body: Mapping[str, Any]) -> ToolUse | None:
+    """The tool call an Anthropic Messages request gets, None for a text reply."""
+    if anthropic_tool_results(body):
+        return None
+    tools = [(t["name"], t.get("input_schema")) for t in _dicts(body.get("tools")) if "name" in t]
+    choice = body.get("tool_choice")
+    choice = choice if isinstance(choice, dict) else {}
+    return pick_tool(tools, choice.get("name"), disabled=choice.get("type") == "none")
+
+
+def gemini_tool_use(body: Mapping[str, Any]) -> ToolUse | None:
+    """The function call a Gemini request gets, None for a text reply."""
+    if gemini_tool_results(body):
+        return None
+    declarations = [
+        d for t in _dicts(body.get("tools")) for d in _dicts(t.get("functionDeclarations"))
+    ]
+    tools = [
+        (d["name"], d.get("parametersJsonSchema") or d.get("parameters"))
+        for d in declarations
+        if isinstance(d.get("name"), str)
+    ]
+    tool_config = body.get("toolConfig")
+    config = tool_config.get("functionCallingConfig") if isinstance(tool_config, dict) else None
+    config = config if isinstance(config, dict) else {}
+    allowed = config.get("allowedFunctionNames")
+    forced = allowed[0] if isinstance(allowed, list) and allowed else None
+    return pick_tool(tools, forced, disabled=config.get("mode") == "NONE")
 
 
 # --------------------------------------------------------------------------- wire formats
@@ -254,12 +421,13 @@ def _with_usage(call: Call, payload: dict[str, Any], key: str, usage: Any) -> di
 # --------------------------------------------------------------------------- OpenAI
 
 
-def openai_usage(prompt: Prompt) -> dict[str, Any]:
-    """Chat completions ``usage`` object."""
+def openai_usage(prompt: Prompt, completion_tokens: int | None = None) -> dict[str, Any]:
+    """Chat completions ``usage`` object (``completion_tokens`` defaults to the text reply's)."""
+    completion = prompt.completion_tokens if completion_tokens is None else completion_tokens
     return {
         "prompt_tokens": prompt.prompt_tokens,
-        "completion_tokens": prompt.completion_tokens,
-        "total_tokens": prompt.prompt_tokens + prompt.completion_tokens,
+        "completion_tokens": completion,
+        "total_tokens": prompt.prompt_tokens + completion,
         "prompt_tokens_details": {"cached_tokens": 0},
         "completion_tokens_details": {"reasoning_tokens": 0},
     }
@@ -274,15 +442,47 @@ def handle_chat(call: Call) -> Reply:
         "model": call.body.get("model", ""),
         "system_fingerprint": None,
     }
+    tool = chat_tool_use(call.body)
+    if tool is not None:
+        return _chat_tool_call(call, prompt, head, tool)
     if call.stream:
-        return _chat_stream(call, prompt, head)
+        start = {"role": "assistant", "content": "", "refusal": None}
+        deltas = [start] + [{"content": word} for word in split_words(prompt.reply)]
+        return _chat_stream(call, head, deltas, "stop", openai_usage(prompt))
     message = {"role": "assistant", "content": prompt.reply, "refusal": None}
     choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}
     payload = {**head, "object": "chat.completion", "choices": [choice]}
     return json_reply(_with_usage(call, payload, "usage", openai_usage(prompt)))
 
 
-def _chat_stream(call: Call, prompt: Prompt, head: dict[str, Any]) -> Reply:
+def _chat_tool_call(call: Call, prompt: Prompt, head: dict[str, Any], tool: ToolUse) -> Reply:
+    """A chat completion (or its stream) whose answer is one tool call."""
+    call_id = _new_id("call_")
+    usage = openai_usage(prompt, tool.tokens)
+    if call.stream:
+        function = {"name": tool.name, "arguments": ""}
+        first = {"index": 0, "id": call_id, "type": "function", "function": function}
+        start = {"role": "assistant", "content": None, "refusal": None, "tool_calls": [first]}
+        deltas = [start] + [
+            {"tool_calls": [{"index": 0, "function": {"arguments": fragment}}]}
+            for fragment in tool.fragments
+        ]
+        return _chat_stream(call, head, deltas, "tool_calls", usage)
+    function = {"name": tool.name, "arguments": tool.arguments_json}
+    tool_calls = [{"id": call_id, "type": "function", "function": function}]
+    message = {"role": "assistant", "content": None, "refusal": None, "tool_calls": tool_calls}
+    choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": "tool_calls"}
+    payload = {**head, "object": "chat.completion", "choices": [choice]}
+    return json_reply(_with_usage(call, payload, "usage", usage))
+
+
+def _chat_stream(
+    call: Call,
+    head: dict[str, Any],
+    deltas: list[dict[str, Any]],
+    finish_reason: str,
+    usage: dict[str, Any],
+) -> Reply:
     """``chat.completion.chunk`` events, the optional usage chunk, then ``[DONE]``."""
     options = call.body.get("stream_options")
     include_usage = isinstance(options, dict) and options.get("include_usage") is True
@@ -293,11 +493,9 @@ def _chat_stream(call: Call, prompt: Prompt, head: dict[str, Any]) -> Reply:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
         return {**head, "object": "chat.completion.chunk", "choices": [choice], **extra}
 
-    chunks = [chunk({"role": "assistant", "content": "", "refusal": None})]
-    chunks += [chunk({"content": word}) for word in split_words(prompt.reply)]
-    chunks.append(chunk({}, "stop"))
+    chunks = [chunk(delta) for delta in deltas]
+    chunks.append(chunk({}, finish_reason))
     if include_usage:
-        usage = openai_usage(prompt)
         chunks.append({**head, "object": "chat.completion.chunk", "choices": [], "usage": usage})
     return sse_reply([(None, c) for c in chunks] + [(None, "[DONE]")])
 
@@ -438,34 +636,43 @@ def anthropic_usage(input_tokens: int, output_tokens: int) -> dict[str, Any]:
 
 
 def handle_messages(call: Call) -> Reply:
-    """POST .../v1/messages."""
+    """POST .../v1/messages: a text block, or a ``tool_use`` block when a tool is called."""
     prompt = anthropic_prompt(call.body)
+    tool = anthropic_tool_use(call.body)
+    if tool is None:
+        block: dict[str, Any] = {"type": "text", "text": prompt.reply}
+        stop_reason, output_tokens = "end_turn", prompt.completion_tokens
+        empty_block: dict[str, Any] = {"type": "text", "text": ""}
+        deltas = [{"type": "text_delta", "text": word} for word in split_words(prompt.reply)]
+    else:
+        block = {"type": "tool_use", "id": _new_id("toolu_"), "name": tool.name}
+        empty_block = {**block, "input": {}}
+        block["input"] = tool.arguments
+        stop_reason, output_tokens = "tool_use", tool.tokens
+        deltas = [{"type": "input_json_delta", "partial_json": f} for f in tool.fragments]
     message = {
         "id": _new_id("msg_"),
         "type": "message",
         "role": "assistant",
         "model": call.body.get("model", ""),
-        "content": [{"type": "text", "text": prompt.reply}],
-        "stop_reason": "end_turn",
+        "content": [block],
+        "stop_reason": stop_reason,
         "stop_sequence": None,
     }
     if not call.stream:
-        usage = anthropic_usage(prompt.prompt_tokens, prompt.completion_tokens)
+        usage = anthropic_usage(prompt.prompt_tokens, output_tokens)
         return json_reply(_with_usage(call, message, "usage", usage))
     start = {**message, "content": [], "stop_reason": None}
     start = _with_usage(call, start, "usage", anthropic_usage(prompt.prompt_tokens, 1))
-    final_usage = {"output_tokens": prompt.completion_tokens}
-    final_delta = {"delta": {"stop_reason": "end_turn", "stop_sequence": None}}
+    final_usage = {"output_tokens": output_tokens}
+    final_delta = {"delta": {"stop_reason": stop_reason, "stop_sequence": None}}
     final_delta = _with_usage(call, final_delta, "usage", final_usage)
     events: list[tuple[str, dict[str, Any]]] = [
         ("message_start", {"message": start}),
-        ("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}}),
+        ("content_block_start", {"index": 0, "content_block": empty_block}),
         ("ping", {}),
     ]
-    events += [
-        ("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": word}})
-        for word in split_words(prompt.reply)
-    ]
+    events += [("content_block_delta", {"index": 0, "delta": delta}) for delta in deltas]
     events += [
         ("content_block_stop", {"index": 0}),
         ("message_delta", final_delta),
@@ -493,33 +700,75 @@ def gemini_usage(prompt: Prompt, candidates_tokens: int) -> dict[str, int]:
 
 def _gemini_chunk(call: Call, prompt: Prompt, text: str, so_far: str, last: bool) -> dict[str, Any]:
     """One GenerateContentResponse carrying ``text``; ``so_far`` is the text sent until now."""
-    content = {"parts": [{"text": text}], "role": "model"}
+    return _gemini_response(call, prompt, [{"text": text}], count_tokens(so_far), last)
+
+
+def _gemini_response(
+    call: Call, prompt: Prompt, parts: list[dict[str, Any]], tokens: int, last: bool
+) -> dict[str, Any]:
+    """One GenerateContentResponse with ``parts``; ``tokens`` are the candidates' so far."""
+    content = {"parts": parts, "role": "model"}
     candidate: dict[str, Any] = {"content": content, "index": 0}
     if last:
         candidate["finishReason"] = "STOP"
-    usage = gemini_usage(prompt, count_tokens(so_far))
+    usage = gemini_usage(prompt, tokens)
     payload = {"candidates": [candidate], "modelVersion": gemini_model(call.path)}
     payload = _with_usage(call, payload, "usageMetadata", usage)
     return {**payload, "responseId": _new_id("")}
 
 
+def _gemini_call(call: Call, prompt: Prompt, tool: ToolUse) -> dict[str, Any]:
+    """The GenerateContentResponse calling ``tool`` (Gemini sends a call in one piece)."""
+    part = {"functionCall": {"name": tool.name, "args": tool.arguments}}
+    return _gemini_response(call, prompt, [part], tool.tokens, last=True)
+
+
 def handle_generate(call: Call) -> Reply:
     """POST ...:generateContent."""
     prompt = gemini_prompt(call.body)
+    tool = gemini_tool_use(call.body)
+    if tool is not None:
+        return json_reply(_gemini_call(call, prompt, tool))
     return json_reply(_gemini_chunk(call, prompt, prompt.reply, prompt.reply, last=True))
 
 
 def handle_stream_generate(call: Call) -> Reply:
     """POST ...:streamGenerateContent: SSE with ``alt=sse``, else a JSON array."""
     prompt = gemini_prompt(call.body)
+    tool = gemini_tool_use(call.body)
     words = split_words(prompt.reply)
     chunks = [
         _gemini_chunk(call, prompt, word, "".join(words[: i + 1]), last=i == len(words) - 1)
         for i, word in enumerate(words)
     ]
+    if tool is not None:
+        chunks = [_gemini_call(call, prompt, tool)]
     if call.query.get("alt") == ["sse"]:
         return sse_reply(((None, c) for c in chunks), separator="\r\n\r\n")
     return json_reply(chunks)
+
+
+def _gemini_embedding(request: Any) -> dict[str, Any]:
+    """The ``ContentEmbedding`` of one EmbedContentRequest (``outputDimensionality`` honoured)."""
+    request = request if isinstance(request, dict) else {}
+    content = request.get("content")
+    text = content_text(content.get("parts")) if isinstance(content, dict) else ""
+    size = request.get("outputDimensionality")
+    values = embedding_vector(text)
+    return {"values": values[:size] if isinstance(size, int) and size > 0 else values}
+
+
+def handle_embed(call: Call) -> Reply:
+    """POST ...:embedContent."""
+    return json_reply({"embedding": _gemini_embedding(call.body)})
+
+
+def handle_batch_embed(call: Call) -> Reply:
+    """POST ...:batchEmbedContents."""
+    requests = call.body.get("requests")
+    if not isinstance(requests, list) or not requests:
+        return error_reply(GEMINI, 400, "'requests' must be a non-empty array")
+    return json_reply({"embeddings": [_gemini_embedding(r) for r in requests]})
 
 
 # --------------------------------------------------------------------------- dispatch
@@ -544,6 +793,8 @@ ROUTES = (
     Route("/v1/messages", ANTHROPIC, handle_messages),
     Route(":generateContent", GEMINI, handle_generate),
     Route(":streamGenerateContent", GEMINI, handle_stream_generate),
+    Route(":embedContent", GEMINI, handle_embed),
+    Route(":batchEmbedContents", GEMINI, handle_batch_embed),
 )
 
 

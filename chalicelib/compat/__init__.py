@@ -1,0 +1,22 @@
+"""The unified API: OpenAI-format requests translated to each provider's native API and back.
+
+Pure translation over dicts and bytes (no HTTP, no AWS): `translate_chat_request` and
+`translate_embeddings_request` return a `Translation` naming the upstream path, query, body
+and headers, whose `translate_response` turns the provider's complete answer into OpenAI's.
+Invalid requests raise `CompatError` (a 400 for the client).
+"""
+
+from chalicelib.compat.embeddings import EmbeddingsTranslation, translate_embeddings_request
+from chalicelib.compat.errors import CompatError, error_body, provider_error_body
+from chalicelib.compat.translation import ChatTranslation, Translation, translate_chat_request
+
+__all__ = [
+    "ChatTranslation",
+    "CompatError",
+    "EmbeddingsTranslation",
+    "Translation",
+    "error_body",
+    "provider_error_body",
+    "translate_chat_request",
+    "translate_embeddings_request",
+]

@@ -1,0 +1,46 @@
+"""Which provider a unified-API `model` names, and where its OpenAI-style endpoints live."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.compat.errors import CompatError
+from chalicelib.proxy.providers import PROVIDERS, Provider
+
+_ROOT_SERVED = frozenset({"deepseek", "perplexity-ai"})
+"""OpenAI-compatible providers that serve `/chat/completions` at the root of their base URL."""
+
+
+def resolve_model(model: Any) -> tuple[Provider, str]:
+    """The provider and bare model of `"{provider}/{model}"` (the model may contain "/")."""
+    if not isinstance(model, str) or not model:
+        raise CompatError("'model' is required, as '{provider}/{model}'")
+    slug, slash, name = model.partition("/")
+    if not slash or not slug or not name:
+        raise CompatError(f"'model' must be '{{provider}}/{{model}}', got {model!r}")
+    provider = PROVIDERS.get(slug)
+    if provider is None:
+        known = ", ".join(sorted(PROVIDERS))
+        raise CompatError(f"unknown provider {slug!r} in 'model'; known: {known}")
+    return provider, name
+
+
+def openai_path(provider: Provider, *endpoint: str) -> list[str]:
+    """Path segments of an OpenAI-compatible endpoint, relative to the provider's base URL.
+
+    Base URLs that already end in a version (`.../v1`) take the endpoint as is; the others
+    need a `v1/` prefix, except the providers that serve it at their root.
+    """
+    last = urlsplit(provider.base_url).path.rstrip("/").rpartition("/")[2]
+    versioned = last[:1] == "v" and last[1:].isdigit()
+    prefix = [] if versioned or provider.slug in _ROOT_SERVED else ["v1"]
+    return [*prefix, *endpoint]
+
+
+def google_model_path(model: str, method: str) -> list[str]:
+    """Path segments of a Gemini model method, e.g. `v1beta/models/{m}:generateContent`."""
+    name = model.removeprefix("models/")
+    if not name or "/" in name or ":" in name:
+        raise CompatError(f"invalid Google model name {model!r}")
+    return ["v1beta", "models", f"{name}:{method}"]

@@ -1,0 +1,114 @@
+"""The unified chat endpoint: an OpenAI request in, the provider's native request out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.compat.anthropic_request import anthropic_body
+from chalicelib.compat.chat_input import (
+    check_messages,
+    check_stream,
+    parse_chat_request,
+    require_object,
+)
+from chalicelib.compat.chat_response import Answer, ChatResponseTranslator
+from chalicelib.compat.google_request import google_body
+from chalicelib.compat.headers import provider_headers
+from chalicelib.compat.openai_format import JSON
+from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
+
+Responder = Callable[[int, str | None, bytes], Answer]
+
+
+def passthrough(status: int, content_type: str | None, body: bytes) -> Answer:
+    """The answer of an OpenAI-compatible provider, unchanged."""
+    return status, content_type or JSON, body
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Where and what to send upstream for one unified-API request, and how to answer."""
+
+    provider: str
+    """Provider slug, a key of `chalicelib.proxy.providers.PROVIDERS`."""
+    model: str
+    """The bare model name (without the provider prefix)."""
+    wire: str
+    """The provider's wire format: "openai", "anthropic" or "google"."""
+    path_segments: list[str]
+    """Path appended to the provider's base URL."""
+    query: list[tuple[str, str]]
+    body: bytes
+    """The native JSON request body."""
+    stream: bool
+    """True when the client asked for a stream (the answer is then an SSE body)."""
+    responder: Responder = field(default=passthrough, repr=False, compare=False)
+
+    def translate_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """The client's headers as the provider expects them (auth header, version, JSON)."""
+        return provider_headers(self.wire, headers)
+
+    def translate_response(
+        self, status: int, content_type: str | None, body: bytes
+    ) -> tuple[int, str, bytes]:
+        """The OpenAI answer (status, content type, body) for the provider's complete answer."""
+        return self.responder(status, content_type, body)
+
+
+class ChatTranslation(Translation):
+    """A translated `chat/completions` request."""
+
+
+def translate_chat_request(body: Any, created: int | None = None) -> ChatTranslation:
+    """Translate an OpenAI chat completion request whose `model` is `{provider}/{model}`.
+
+    `created` (Unix seconds) stamps translated answers; it defaults to now. Raise CompatError
+    for requests that cannot be translated.
+    """
+    body = require_object(body)
+    provider, model = resolve_model(body.get("model"))
+    if provider.wire == "openai":
+        check_messages(body)
+        native = {**body, "model": model}
+        return ChatTranslation(
+            provider=provider.slug,
+            model=model,
+            wire=provider.wire,
+            path_segments=openai_path(provider, "chat", "completions"),
+            query=[],
+            body=_encode(native),
+            stream=check_stream(body),
+        )
+    request = parse_chat_request(body, model)
+    respond = ChatResponseTranslator(
+        wire=provider.wire,
+        model=model,
+        created=int(time.time()) if created is None else created,
+        stream=request.stream,
+        include_usage=request.include_usage,
+    )
+    if provider.wire == "anthropic":
+        path, query, native = ["v1", "messages"], [], anthropic_body(request)
+    else:
+        method = "streamGenerateContent" if request.stream else "generateContent"
+        path = google_model_path(model, method)
+        query = [("alt", "sse")] if request.stream else []
+        native = google_body(request)
+    return ChatTranslation(
+        provider=provider.slug,
+        model=model,
+        wire=provider.wire,
+        path_segments=path,
+        query=query,
+        body=_encode(native),
+        stream=request.stream,
+        responder=respond,
+    )
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode()
