@@ -59,45 +59,47 @@ class Quota:
             return None
         return int(item.get("dropped_logs", {"N": "0"})["N"])
 
-    def admit(
-        self, account_id: str, gateway_id: str, count: int, dropped: int | None = None
-    ) -> list[dict[str, Any]]:
+    def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]:
         """Take `count` slots on the gateway and on the account, or fail the transaction.
 
-        The gateway update also fails while the gateway is being deleted, and, with
-        `dropped` (a batch reservation), when the gateway's drop count is no longer that
-        number; it then bumps the gateway's version, so that a drop decided on an older
-        view of the batches in flight does not commit.
+        The gateway update also fails while the gateway is being deleted.
         """
+        return [
+            self.admit_gateway(account_id, gateway_id, count),
+            self.admit_account(account_id, count),
+        ]
+
+    def admit_gateway(
+        self, account_id: str, gateway_id: str, count: int, dropped: int | None = None
+    ) -> dict[str, Any]:
+        """Take `count` slots on the gateway (not while it is being deleted). With
+        `dropped` (a batch reservation), only if the gateway's drop count is still that
+        number, and bump its version, so that a drop decided on an older view of the
+        batches in flight does not commit."""
         values: dict[str, Any] = {":n": count, ":minus_n": -count}
         expression = "ADD stored_logs :n, log_room :minus_n"
-        gateway_expression = expression
         condition = "attribute_not_exists(deleting) AND log_room >= :n"
         if dropped is not None:
-            values[":dropped"] = dropped
-            values[":one"] = 1
-            gateway_expression += ", version :one"  # a drop decided before must re-check
+            values.update({":dropped": dropped, ":one": 1})
+            expression += ", version :one"
             condition += " AND " + (
                 "(attribute_not_exists(dropped_logs) OR dropped_logs = :dropped)"
                 if dropped == 0
                 else "dropped_logs = :dropped"
             )
-        return [
-            dynamo.update(
-                self.table,
-                gateway_key(account_id, gateway_id),
-                gateway_expression,
-                values,
-                condition,
-            ),
-            dynamo.update(
-                self.table,
-                account_key(account_id),
-                expression,
-                {":n": count, ":minus_n": -count},
-                "log_room >= :n",
-            ),
-        ]
+        return dynamo.update(
+            self.table, gateway_key(account_id, gateway_id), expression, values, condition
+        )
+
+    def admit_account(self, account_id: str, count: int) -> dict[str, Any]:
+        """Take `count` slots on the account."""
+        return dynamo.update(
+            self.table,
+            account_key(account_id),
+            "ADD stored_logs :n, log_room :minus_n",
+            {":n": count, ":minus_n": -count},
+            "log_room >= :n",
+        )
 
     def release(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]:
         """Give back `count` slots on the gateway and the account (logs deleted)."""

@@ -1,10 +1,11 @@
-"""Storing one gateway's batch of queued logs: reserve, put, settle.
+"""Storing one account's batch of queued logs: reserve, put, settle.
 
 A transaction per log costs 2 write units per item; this path costs about 1:
 
 1. **Reserve**: one transaction writes an *intent* item (the batch's log ids, under a
-   random token) beside the gateway and account counter updates (`log_room >= n`) and the
-   rollup updates of the batch. Counts and rollups now include the batch, exactly once.
+   random token) beside one counter update per gateway (`log_room >= n`), one for the
+   account and the rollup updates of the batch. Counts and rollups now include the
+   batch, exactly once.
 2. **Put**: each log is a plain conditional PutItem (1 WRU per KB, run on a few threads),
    tagged with the intent's token: `attribute_not_exists(sk) OR intent = :token`.
    BatchWriteItem cannot carry a condition, so it could neither tell a log that another
@@ -16,12 +17,15 @@ A transaction per log costs 2 write units per item; this path costs about 1:
    (conditional on the id still being there), so a give-back happens once.
 
 A crash anywhere leaves the intent behind; the redelivered messages find their ids in it
-(one Query per gateway and batch, usually empty) and resume under its token instead of
-reserving again. A gateway without room for the whole batch, or being deleted, falls back
-to the per-log path (eviction or a counted drop, see LogWriter.store). Each log ends up
-stored or dropped, never both: a reservation fails once the gateway has dropped logs since
-the batch looked (the drop markers of its logs are then read, and those logs stay
-dropped), and a drop never commits for a log that an unsettled intent has counted.
+(one Query per account and batch, usually empty) and resume under its token instead of
+reserving again. A log listed by two intents (two deliveries reserved it at once) is
+settled under each: stored under one, given back by the other.
+
+A gateway without room for its part of the batch, or being deleted, falls back to the
+per-log path (eviction or a counted drop, see LogWriter.store). Each log ends up stored
+or dropped, never both: a reservation fails once its gateway has dropped logs since the
+batch looked (the drop markers of its logs are then read, and those logs stay dropped),
+and a drop never commits for a log that an unsettled intent has counted.
 
 Between steps 1 and 3 the counters include logs not yet visible: a reader may briefly see
 fewer logs than counted, never more than the cap.
@@ -31,7 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +44,7 @@ from typing import Any
 from ulid import ULID
 
 from chalicelib import dynamo
-from chalicelib.logstore.ids import intents_pk, partition_key, shard_of
+from chalicelib.logstore.ids import drops_pk, intents_pk, partition_key, shard_of
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import (
     MAX_TRANSACTION_ACTIONS,
@@ -57,13 +62,16 @@ INTENT_ATTRIBUTE = "intent"
 MAX_INTENT_LOGS = 1000
 """Logs per intent: 16 bytes each keeps the intent item far below DynamoDB's 400 KB."""
 
+_MAX_RESERVE_ATTEMPTS = 5
 _MAX_GIVE_BACK_ATTEMPTS = 5
 _GIVE_BACK_CHUNK = 40
 """Give-backs per transaction: 40 conditions fit the expression limit (4 KB) and 40
 rollup updates, 2 counters and the intent fit the 100 actions of a transaction."""
 
-_RESERVE_FIXED_ACTIONS = 3
-"""The intent put and the two counter updates of a reservation."""
+_ACCOUNT = ""
+"""Stands for the account counter when a reservation names what refused it."""
+
+Entry = tuple[LogRecord, LogPolicy]
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ class Intent:
 
 
 class BatchStore:
-    """Stores the logs of one gateway in a batch (see the module docstring)."""
+    """Stores the logs of one account in a batch (see the module docstring)."""
 
     def __init__(
         self,
@@ -93,115 +101,186 @@ class BatchStore:
         self._fallback = fallback
         self._put_threads = put_threads
 
-    def store(self, records: Sequence[LogRecord], policy: LogPolicy) -> dict[str, WriteOutcome]:
-        """Store logs of one gateway whose bodies are already in S3 (or absent); return
-        the outcome per log id. Safe to repeat with any subset of the same logs."""
-        unique = {record.id: record for record in records}
+    def store(self, entries: Sequence[Entry]) -> dict[str, WriteOutcome]:
+        """Store logs of one account (any of its gateways) whose bodies are already in S3
+        (or absent); return the outcome per log id. Safe to repeat with any subset."""
+        unique = {record.id: (record, policy) for record, policy in entries}
         if not unique:
             return {}
-        first = next(iter(unique.values()))
-        account_id, gateway_id = first.account_id, first.gateway_id
-        work: list[tuple[Intent, list[LogRecord]]] = []
+        account_id = next(iter(unique.values()))[0].account_id
+        if any(record.account_id != account_id for record, _ in unique.values()):
+            raise ValueError("a batch store call takes the logs of one account")
+        work: list[tuple[Intent, list[Entry]]] = []
         listed: set[str] = set()
-        for intent in self.intents(account_id, gateway_id):
-            # A log listed by two intents (two deliveries reserved it at once) is settled
-            # under each: stored under the first, given back by the others.
+        for intent in self.intents(account_id):
             resumed = [unique[log_id] for log_id in sorted(intent.ids & unique.keys())]
             if resumed:
                 work.append((intent, resumed))
                 listed.update(intent.ids)
-        fresh = sorted((r for r in unique.values() if r.id not in listed), key=lambda r: r.id)
+        fresh: dict[str, list[Entry]] = defaultdict(list)
+        for log_id in sorted(unique.keys() - listed):
+            fresh[unique[log_id][0].gateway_id].append(unique[log_id])
         outcomes: dict[str, WriteOutcome] = {}
-        for chunk in self._reservation_chunks(fresh):
-            intent = self._reserve(account_id, gateway_id, chunk)
-            if intent is None:  # no room for all of them, or the gateway is going
-                for record in chunk:
-                    outcomes[record.id] = self._fallback.store(
-                        record, None, policy, reserved=self._reserved
-                    )
-            else:
-                work.append((intent, chunk))
+        work += self._reserve_all(account_id, fresh, outcomes)
+        stored = self._put_all(work)
         for intent, chunk in work:
-            for log_id, outcome in self._put_and_settle(intent, chunk, policy).items():
-                if outcomes.get(log_id) is not WriteOutcome.STORED:
-                    outcomes[log_id] = outcome
+            self._settle(intent, chunk, stored)
+        for intent, chunk in work:
+            for record, _ in chunk:
+                ok = stored[(intent.token, record.id)]
+                if outcomes.get(record.id) is not WriteOutcome.STORED:
+                    outcomes[record.id] = WriteOutcome.STORED if ok else WriteOutcome.DUPLICATE
         return outcomes
 
-    def intents(self, account_id: str, gateway_id: str) -> list[Intent]:
-        """The gateway's unsettled intents (one consistent Query, usually empty)."""
+    def intents(self, account_id: str) -> list[Intent]:
+        """The account's unsettled intents (one consistent Query, usually empty)."""
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": dynamo.attributes(
-                {":pk": intents_pk(account_id, gateway_id)}
-            ),
+            "ExpressionAttributeValues": dynamo.attributes({":pk": intents_pk(account_id)}),
             "ConsistentRead": True,
         }
         found: list[Intent] = []
         while True:
             page = self._dynamodb.query(**kwargs)
-            for item in page["Items"]:
-                found.append(Intent(item["sk"]["S"], _ids_of(item)))
+            found.extend(Intent(item["sk"]["S"], _ids_of(item)) for item in page["Items"])
             if "LastEvaluatedKey" not in page:
                 return found
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def _reserved(self, account_id: str, gateway_id: str) -> set[str]:
-        """Ids counted by the gateway's unsettled intents."""
-        return {log_id for intent in self.intents(account_id, gateway_id) for log_id in intent.ids}
+    def reserved(self, account_id: str) -> set[str]:
+        """Ids counted by the account's unsettled intents."""
+        return {log_id for intent in self.intents(account_id) for log_id in intent.ids}
 
-    def _reservation_chunks(self, records: list[LogRecord]) -> Iterator[list[LogRecord]]:
-        """Consecutive chunks whose rollup updates fit one reservation transaction."""
-        start = 0
-        while start < len(records):
-            size = min(len(records) - start, MAX_INTENT_LOGS)
-            while size > 1 and (
-                len(self._rollups.actions(records[start : start + size]))
-                > MAX_TRANSACTION_ACTIONS - _RESERVE_FIXED_ACTIONS
-            ):
-                size = max(1, size // 2)
-            yield records[start : start + size]
-            start += size
+    # --- reserve ------------------------------------------------------------------------
 
-    def _reserve(self, account_id: str, gateway_id: str, records: list[LogRecord]) -> Intent | None:
-        """Count `records` under a new intent; None when the gateway or account lacks room
-        or the gateway is being deleted."""
-        intent = Intent(secrets.token_hex(8), frozenset(record.id for record in records))
-        item = {
-            "pk": intents_pk(account_id, gateway_id),
-            "sk": intent.token,
-            "ids": _id_bytes(set(intent.ids)),
-        }
+    def _reserve_all(
+        self,
+        account_id: str,
+        fresh: dict[str, list[Entry]],
+        outcomes: dict[str, WriteOutcome],
+    ) -> list[tuple[Intent, list[Entry]]]:
+        """Reserve every gateway's fresh logs, as few transactions as fit; a gateway that
+        refuses (full, going, or it dropped logs since) is dealt with alone."""
+        reserved: list[tuple[Intent, list[Entry]]] = []
+        dropped = dict.fromkeys(fresh, 0)
+        tries = dict.fromkeys(fresh, 0)
+        while fresh:
+            chunk = self._fitting(fresh)
+            intent, refused = self._reserve(account_id, chunk, dropped)
+            if intent is not None:
+                reserved.append((intent, [e for gateway in chunk for e in chunk[gateway]]))
+                for gateway, entries in chunk.items():
+                    fresh[gateway] = fresh[gateway][len(entries) :]
+                    if not fresh[gateway]:
+                        del fresh[gateway]
+                continue
+            gateways = list(chunk) if refused == _ACCOUNT else [refused]
+            for gateway in gateways:
+                now = self._counters.dropped(account_id, gateway)
+                tries[gateway] += 1
+                if (
+                    refused == _ACCOUNT
+                    or now is None
+                    or now == dropped[gateway]
+                    or tries[gateway] >= _MAX_RESERVE_ATTEMPTS
+                ):
+                    for record, policy in fresh.pop(gateway):  # eviction or a counted drop
+                        outcomes[record.id] = self._fallback.store(
+                            record, None, policy, reserved=self.reserved
+                        )
+                    continue
+                dropped[gateway] = now  # it dropped logs: leave out those of this batch
+                already = self._dropped_ids(account_id, gateway, fresh[gateway])
+                outcomes.update((log_id, WriteOutcome.DROPPED) for log_id in already)
+                fresh[gateway] = [e for e in fresh[gateway] if e[0].id not in already]
+                if not fresh[gateway]:
+                    del fresh[gateway]
+        return reserved
+
+    def _fitting(self, fresh: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
+        """The first gateways' logs whose reservation fits one transaction: whole
+        gateways, or the first logs of one gateway too big for one."""
+        chunk: dict[str, list[Entry]] = {}
+        records: list[LogRecord] = []
+        for gateway, entries in fresh.items():
+            more = records + [record for record, _ in entries]
+            if len(more) > MAX_INTENT_LOGS or _actions(len(chunk) + 1, self._rollups, more):
+                break
+            chunk[gateway], records = entries, more
+        if chunk:
+            return chunk
+        gateway, entries = next(iter(fresh.items()))
+        size = min(len(entries), MAX_INTENT_LOGS)
+        while size > 1 and _actions(1, self._rollups, [r for r, _ in entries[:size]]):
+            size = max(1, size // 2)
+        return {gateway: entries[:size]}
+
+    def _reserve(
+        self, account_id: str, chunk: dict[str, list[Entry]], dropped: dict[str, int]
+    ) -> tuple[Intent | None, str]:
+        """Count the chunk under a new intent, if each gateway's drop count is still the
+        one in `dropped`. Returns the intent, or None and the gateway that refused (or
+        _ACCOUNT when the account lacks room)."""
+        records = [record for entries in chunk.values() for record, _ in entries]
+        intent = Intent(secrets.token_hex(4), frozenset(record.id for record in records))
+        item = {"pk": intents_pk(account_id), "sk": intent.token, "ids": _id_bytes(intent.ids)}
+        gateways = list(chunk)
         failed = transact(
             self._dynamodb,
             [
                 dynamo.put(self._table, item, "attribute_not_exists(sk)"),
-                *self._counters.admit(account_id, gateway_id, len(records)),
+                *(
+                    self._counters.admit_gateway(
+                        account_id, gateway, len(chunk[gateway]), dropped[gateway]
+                    )
+                    for gateway in gateways
+                ),
+                self._counters.admit_account(account_id, len(records)),
                 *self._rollups.actions(records),
             ],
         )
         if failed is None:
-            return intent
-        if failed in (1, 2):
-            return None
+            return intent, _ACCOUNT
+        if 1 <= failed <= len(gateways):
+            return None, gateways[failed - 1]
+        if failed == len(gateways) + 1:
+            return None, _ACCOUNT
         raise RuntimeError(f"reservation failed on action {failed}")
 
-    def _put_and_settle(
-        self, intent: Intent, records: list[LogRecord], policy: LogPolicy
-    ) -> dict[str, WriteOutcome]:
-        """Put the logs under `intent`, then settle them (give back those stored by
-        another writer)."""
+    def _dropped_ids(self, account_id: str, gateway_id: str, entries: list[Entry]) -> set[str]:
+        """Ids among `entries` that were dropped before (consistent BatchGetItem)."""
+        pk = drops_pk(account_id, gateway_id)
+        keys = [dynamo.attributes({"pk": pk, "sk": record.id}) for record, _ in entries]
+        found: set[str] = set()
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self._table: {
+                    "Keys": keys[start : start + 100],
+                    "ConsistentRead": True,
+                    "ProjectionExpression": "sk",
+                }
+            }
+            while request:
+                answer = self._dynamodb.batch_get_item(RequestItems=request)
+                found.update(item["sk"]["S"] for item in answer["Responses"].get(self._table, []))
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+    # --- put ----------------------------------------------------------------------------
+
+    def _put_all(self, work: list[tuple[Intent, list[Entry]]]) -> dict[tuple[str, str], bool]:
+        """Put every log under its intent; (token, id) -> False when another writer had
+        stored that log."""
+        jobs = [(intent, record, policy) for intent, chunk in work for record, policy in chunk]
         with ThreadPoolExecutor(max_workers=self._put_threads) as pool:
-            stored = list(pool.map(lambda r: self._put(r, intent, policy), records))
-        taken = [record for record, ok in zip(records, stored, strict=True) if not ok]
-        self._settle(intent, records, taken)
+            results = list(pool.map(lambda job: self._put(*job), jobs))
         return {
-            record.id: WriteOutcome.STORED if ok else WriteOutcome.DUPLICATE
-            for record, ok in zip(records, stored, strict=True)
+            (intent.token, record.id): ok
+            for (intent, record, _), ok in zip(jobs, results, strict=True)
         }
 
-    def _put(self, record: LogRecord, intent: Intent, policy: LogPolicy) -> bool:
-        """Put one log tagged with the intent; False when another writer stored it."""
+    def _put(self, intent: Intent, record: LogRecord, policy: LogPolicy) -> bool:
         pk = partition_key(
             record.account_id, record.gateway_id, shard_of(record.id, policy.shard_count)
         )
@@ -218,19 +297,27 @@ class BatchStore:
             return False
         return True
 
-    def _settle(self, intent: Intent, records: list[LogRecord], taken: list[LogRecord]) -> None:
+    # --- settle -------------------------------------------------------------------------
+
+    def _settle(
+        self, intent: Intent, chunk: list[Entry], stored: dict[tuple[str, str], bool]
+    ) -> None:
         """Remove the settled ids from the intent (deleting it once empty); give back the
-        count and rollups of `taken` logs exactly once."""
-        first = records[0]
-        account_id, gateway_id = first.account_id, first.gateway_id
-        key = {"pk": intents_pk(account_id, gateway_id), "sk": intent.token}
-        done = {record.id for record in records}
+        count and rollups of logs another writer had stored, exactly once."""
+        account_id = chunk[0][0].account_id
+        key = {"pk": intents_pk(account_id), "sk": intent.token}
+        done = {record.id for record, _ in chunk}
+        taken: dict[str, list[LogRecord]] = defaultdict(list)
+        for record, _ in chunk:
+            if not stored[(intent.token, record.id)]:
+                taken[record.gateway_id].append(record)
         if not taken and done == intent.ids:
             self._dynamodb.delete_item(TableName=self._table, Key=dynamo.attributes(key))
             return
-        for start in range(0, len(taken), _GIVE_BACK_CHUNK):
-            self._give_back(intent, key, taken[start : start + _GIVE_BACK_CHUNK])
-        done -= {record.id for record in taken}
+        for records in taken.values():
+            for start in range(0, len(records), _GIVE_BACK_CHUNK):
+                self._give_back(intent, key, records[start : start + _GIVE_BACK_CHUNK])
+            done -= {record.id for record in records}
         if done:
             try:
                 self._dynamodb.update_item(
@@ -250,8 +337,9 @@ class BatchStore:
             )
 
     def _give_back(self, intent: Intent, key: dict[str, str], taken: list[LogRecord]) -> None:
-        """Release the counts and rollups of `taken` logs still listed in the intent,
-        removing them from it in the same transaction: once, whoever gets there first."""
+        """Release the counts and rollups of `taken` logs (one gateway's) still listed in
+        the intent, removing them from it in the same transaction: once, whoever gets
+        there first."""
         first = taken[0]
         for _ in range(_MAX_GIVE_BACK_ATTEMPTS):
             marks = {f":t{index}": ULID.from_str(r.id).bytes for index, r in enumerate(taken)}
@@ -284,7 +372,13 @@ class BatchStore:
         return _ids_of(item)
 
 
-def _id_bytes(log_ids: set[str]) -> set[bytes]:
+def _actions(gateways: int, rollups: RollupActions, records: list[LogRecord]) -> bool:
+    """True when a reservation of `records` over `gateways` would not fit a transaction
+    (the intent, a counter per gateway, the account's, a rollup update per group)."""
+    return 2 + gateways + len(rollups.actions(records)) > MAX_TRANSACTION_ACTIONS
+
+
+def _id_bytes(log_ids: set[str] | frozenset[str]) -> set[bytes]:
     return {ULID.from_str(log_id).bytes for log_id in log_ids}
 
 

@@ -1,12 +1,12 @@
 """The log pipeline's consumer: stores a batch of queued logs, idempotently.
 
 One batch (up to 100 SQS messages) costs one S3 PUT for all its inline bodies (packed,
-each log keeping its byte range) and, per gateway, one reservation transaction (one
-counter update, one rollup update per group), a conditional PutItem per log and one
-settlement (see logstore.batch_store). Redelivered messages are stored once: a log already
-stored is recognised by its id and left out (its pack bytes become garbage for
-compaction). Failures are reported per message, so SQS retries only those, and sends them
-to the dead-letter queue after a few attempts.
+each log keeping its byte range) and, per account, one reservation transaction (one
+counter update per gateway and account, one rollup update per group), a conditional
+PutItem per log and one settlement (see logstore.batch_store). Redelivered messages are
+stored once: a log already stored is recognised by its id and left out (its pack bytes
+become garbage for compaction). Failures are reported per message, so SQS retries only
+those, and sends them to the dead-letter queue after a few attempts.
 """
 
 from __future__ import annotations
@@ -60,17 +60,15 @@ class BatchWriter:
                 logger.error("message %s is not a log message", message.message_id)
                 failed.append(message.message_id)
         self._pack_bodies([log for _, log in decoded])
-        groups: dict[tuple[str, str], list[tuple[str, LogMessage]]] = defaultdict(list)
+        accounts: dict[str, list[tuple[str, LogMessage]]] = defaultdict(list)
         for message_id, log in decoded:
-            groups[(log.record.account_id, log.record.gateway_id)].append((message_id, log))
+            accounts[log.record.account_id].append((message_id, log))
         outcomes: dict[str, WriteOutcome] = {}
-        for (account_id, gateway_id), group in groups.items():
+        for account_id, group in accounts.items():
             try:
-                outcomes.update(
-                    self._store.store([log.record for _, log in group], group[0][1].policy)
-                )
+                outcomes.update(self._store.store([(log.record, log.policy) for _, log in group]))
             except Exception:
-                logger.exception("logs of %s/%s not stored; will retry", account_id, gateway_id)
+                logger.exception("logs of account %s not stored; will retry", account_id)
                 failed.extend(message_id for message_id, _ in group)
         return BatchResult(outcomes, failed)
 

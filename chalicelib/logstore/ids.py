@@ -66,6 +66,7 @@ def drops_pk(account_id: str, gateway_id: str) -> str:
     return f"{account_id}#{gateway_id}#dropped"
 
 
-def intents_pk(account_id: str, gateway_id: str) -> str:
-    """Partition of a gateway's unsettled batch intents (see logstore.batch_store)."""
-    return f"{account_id}#{gateway_id}#intents"
+def intents_pk(account_id: str) -> str:
+    """Partition of an account's unsettled batch intents (see logstore.batch_store); two
+    parts, so never a gateway's (three)."""
+    return f"{account_id}#intents"

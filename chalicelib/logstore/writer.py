@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
-from chalicelib.logstore.ids import drops_pk, intents_pk, partition_key, shard_of
+from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher
 
@@ -40,9 +40,13 @@ _MAX_EVICTION_ATTEMPTS = 50
 class Counters(Protocol):
     """Counter actions of the Account Manager (see chalicelib.accounts.quota.Quota)."""
 
-    def admit(
+    def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]: ...
+
+    def admit_gateway(
         self, account_id: str, gateway_id: str, count: int, dropped: int | None = None
-    ) -> list[dict[str, Any]]: ...
+    ) -> dict[str, Any]: ...
+
+    def admit_account(self, account_id: str, count: int) -> dict[str, Any]: ...
 
     def dropped(self, account_id: str, gateway_id: str) -> int | None: ...
 
@@ -57,8 +61,8 @@ class Counters(Protocol):
     def evict_guard(self, account_id: str, gateway_id: str, version: int) -> dict[str, Any]: ...
 
 
-Reserved = Callable[[str, str], set[str]]
-"""Ids of a gateway's logs counted by unsettled batches (see logstore.batch_store)."""
+Reserved = Callable[[str], set[str]]
+"""Ids of an account's logs counted by unsettled batches (see logstore.batch_store)."""
 
 
 class RollupActions(Protocol):
@@ -167,9 +171,9 @@ class LogWriter:
             return self._drop(record) or WriteOutcome.DROPPED
         for _ in range(_MAX_EVICTION_ATTEMPTS):
             version = self._counters.gateway_version(record.account_id, record.gateway_id)
-            if record.id in reserved(record.account_id, record.gateway_id):
+            if record.id in reserved(record.account_id):
                 return WriteOutcome.DUPLICATE  # counted by a batch, which will store it
-            outcome = self._drop(record, version)
+            outcome = self._drop(record, version, policy.shard_count)
             if outcome is not None:
                 return outcome
         raise RuntimeError(f"gateway of log {record.id} kept changing under us")
@@ -275,14 +279,13 @@ class LogWriter:
             page = self._searcher.page(_oldest_first(account_id, gateway_id, shard_count), 100)
             if not page.records:
                 self._forget(drops_pk(account_id, gateway_id))
-                self._forget(intents_pk(account_id, gateway_id))
                 return True
             logs = [StoredLog.of(record, shard_count) for record in page.records]
             self.delete(account_id, gateway_id, logs)
         return False
 
     def _forget(self, pk: str) -> None:
-        """Delete every item of a gateway's side partition (drop markers, intents)."""
+        """Delete every item of a gateway's side partition (its drop markers)."""
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk",
@@ -319,13 +322,15 @@ class LogWriter:
         version = self._counters.gateway_version(account_id, gateway_id)
         if version is None:
             return self._drop(record)
-        if reserved and record.id in reserved(account_id, gateway_id):
+        if reserved and record.id in reserved(account_id):
             return WriteOutcome.DUPLICATE  # counted by a batch, which will store it
         oldest = self._searcher.page(
             _oldest_first(account_id, gateway_id, policy.shard_count), 1
         ).records
         if not oldest or oldest[0].id >= record.id:
-            return self._drop(record, version)  # nothing to evict, or the new log is oldest
+            return self._drop(  # nothing to evict, or the new log is oldest
+                record, version, policy.shard_count if reserved else None
+            )
         victim = oldest[0]
         actions = [
             self._delete(StoredLog.of(victim, policy.shard_count)),
@@ -345,22 +350,29 @@ class LogWriter:
             return WriteOutcome.DROPPED
         return None
 
-    def _drop(self, record: LogRecord, version: int | None = None) -> WriteOutcome | None:
+    def _drop(
+        self, record: LogRecord, version: int | None = None, shard_count: int | None = None
+    ) -> WriteOutcome | None:
         """Count the log as dropped (once per id) and remove its bodies; with `version`,
-        None if the gateway changed since that version was read."""
+        None if the gateway changed since that version was read. With `shard_count`, the
+        drop also checks that no other delivery stored the log meanwhile (DUPLICATE)."""
         marker = {
             "pk": drops_pk(record.account_id, record.gateway_id),
             "sk": record.id,
             "expires_at": int(time.time()) + DROP_MARKER_TTL_S,
         }
-        failed = self._transact(
-            [
-                self._put(marker),
-                self._counters.count_drop(record.account_id, record.gateway_id, version),
-            ]
-        )
+        actions = [
+            self._put(marker),
+            self._counters.count_drop(record.account_id, record.gateway_id, version),
+        ]
+        if shard_count is not None:
+            key = {"pk": _pk(record, shard_count), "sk": record.id}
+            actions.append(dynamo.condition_check(self._table, key, "attribute_not_exists(sk)"))
+        failed = self._transact(actions)
         if failed == 1 and version is not None:
             return None
+        if failed == 2:
+            return WriteOutcome.DUPLICATE
         if record.own_body_key:
             self._bodies.delete([record.own_body_key])
         return WriteOutcome.DROPPED

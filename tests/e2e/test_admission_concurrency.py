@@ -226,7 +226,7 @@ class _CrashingClient:
         return put_item
 
 
-@pytest.mark.parametrize("limit", [10_000, 45])
+@pytest.mark.parametrize("limit", [10_000, 45, 30])
 def test_overlapping_batches_and_crashes_count_every_log_once(backend: Backend, limit: int) -> None:
     """Threads store overlapping batches of the same logs (duplicate deliveries), some
     crashing half-way; then every log is delivered once more (SQS redelivers). Stored
@@ -244,11 +244,11 @@ def test_overlapping_batches_and_crashes_count_every_log_once(backend: Backend, 
         crashing = index % 3 == 0
         store = backend.batch(_CrashingClient(client, rng.randint(0, 15)) if crashing else None)
         with contextlib.suppress(_Crash):
-            store.store(batches[index], policy)
+            store.store([(record, policy) for record in batches[index]])
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(deliver, range(len(batches))))
-    outcomes = backend.batch(None).store(records, policy)  # the redelivery of everything
+    outcomes = backend.batch(None).store([(r, policy) for r in records])  # redeliver all
 
     stored = _recount(backend, gateway, 4)
     info = backend.accounts.get_gateway("busy", gateway)
@@ -268,4 +268,4 @@ def test_overlapping_batches_and_crashes_count_every_log_once(backend: Backend, 
     )
     [total] = aggregate(rows, "provider")
     assert total["requests"] == len(stored)
-    assert backend.batch(None).intents("busy", gateway) == []
+    assert backend.batch(None).intents("busy") == []

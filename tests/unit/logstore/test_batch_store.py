@@ -78,9 +78,13 @@ def _logs(settings: Settings, gateway: str = "main") -> list[dict[str, Any]]:
     ]
 
 
-def _intents(settings: Settings, gateway: str = "main") -> list[dict[str, Any]]:
+def _intents(settings: Settings, account: str = "acme") -> list[dict[str, Any]]:
     items = aws.table(settings.logs_table).scan()["Items"]
-    return [item for item in items if item["pk"] == intents_pk("acme", gateway)]
+    return [item for item in items if item["pk"] == intents_pk(account)]
+
+
+def _with(records: list[LogRecord], policy: LogPolicy = POLICY) -> list[tuple[Any, Any]]:
+    return [(record, policy) for record in records]
 
 
 def _assert_exact(
@@ -106,14 +110,14 @@ def _assert_exact(
     assert total["requests"] == len(records)
     assert total["tokens_in"] == sum(r.tokens_in or 0 for r in records)
     assert total["duration_sum"] == sum(r.duration for r in records)
-    assert _intents(settings, gateway) == []
+    assert _intents(settings) == []
 
 
 def test_a_batch_is_stored_and_counted_once(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records = _records(30)
-    outcomes = _store(put_threads=8).store(records, POLICY)
+    outcomes = _store(put_threads=8).store(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED} and len(outcomes) == 30
     _assert_exact(settings, accounts, records)
 
@@ -131,9 +135,9 @@ def test_a_crash_at_any_step_is_resumed_by_the_redelivery(
 ) -> None:
     records = _records(20)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), operation, after)).store(records, POLICY)
+        _store(FaultyDynamo(aws.client("dynamodb"), operation, after)).store(_with(records, POLICY))
     assert len(_intents(settings)) == 1
-    outcomes = _store().store(records, POLICY)
+    outcomes = _store().store(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records)
 
@@ -143,11 +147,11 @@ def test_a_redelivered_subset_resumes_only_its_logs(
 ) -> None:
     records = _records(10)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(records, POLICY)
-    _store().store(records[:4], POLICY)
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
+    _store().store(_with(records[:4], POLICY))
     [intent] = _intents(settings)
     assert len(intent["ids"]) == 6  # the other six are still counted and to come
-    _store().store(records[4:], POLICY)
+    _store().store(_with(records[4:], POLICY))
     _assert_exact(settings, accounts, records)
 
 
@@ -155,8 +159,8 @@ def test_a_completed_batch_delivered_again_changes_nothing(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records, newcomers = _records(25), _records(3)
-    _store().store(records, POLICY)
-    again = _store().store(records[5:] + newcomers, POLICY)
+    _store().store(_with(records, POLICY))
+    again = _store().store(_with(records[5:] + newcomers, POLICY))
     assert [again[r.id] for r in records[5:]] == [WriteOutcome.DUPLICATE] * 20
     assert [again[r.id] for r in newcomers] == [WriteOutcome.STORED] * 3
     _assert_exact(settings, accounts, records + newcomers)
@@ -166,7 +170,7 @@ def test_redelivery_keeps_an_edit_made_since(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records = _records(3)
-    _store().store(records, POLICY)
+    _store().store(_with(records, POLICY))
     logs = aws.table(settings.logs_table)
     [item] = [i for i in _logs(settings) if i["sk"] == records[0].id]
     logs.update_item(
@@ -174,7 +178,7 @@ def test_redelivery_keeps_an_edit_made_since(
         UpdateExpression="SET feedback = :one",
         ExpressionAttributeValues={":one": 1},
     )
-    _store().store(records, POLICY)
+    _store().store(_with(records, POLICY))
     assert logs.get_item(Key={"pk": item["pk"], "sk": item["sk"]})["Item"]["feedback"] == 1
     _assert_exact(settings, accounts, records)
 
@@ -190,7 +194,7 @@ def _race(first: BatchStore, step: str, second: Callable[[], Any]) -> None:
     setattr(first, step, interleaved)
 
 
-@pytest.mark.parametrize("step", ["_reserve", "_put_and_settle"])
+@pytest.mark.parametrize("step", ["_reserve", "_put_all"])
 def test_two_deliveries_racing_store_and_count_once(
     tenant: Tenant, settings: Settings, accounts: AccountStore, step: str
 ) -> None:
@@ -200,8 +204,8 @@ def test_two_deliveries_racing_store_and_count_once(
     records = _records(12)
     late = _store()
     outcomes: dict[str, WriteOutcome] = {}
-    _race(late, step, lambda: outcomes.update(_store().store(records[:8], POLICY)))
-    late_outcomes = late.store(records, POLICY)
+    _race(late, step, lambda: outcomes.update(_store().store(_with(records[:8], POLICY))))
+    late_outcomes = late.store(_with(records, POLICY))
     stored_by_either = {
         log_id
         for log_id in late_outcomes
@@ -218,13 +222,13 @@ def test_two_resumptions_of_one_intent_give_back_once(
     them taken, and the count is given back once."""
     records = _records(6)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(records, POLICY)
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
     writer = wiring.log_writer()
     for record in records[:2]:  # stored by the direct path meanwhile (counted there too)
         assert writer.store(record, None, POLICY) is WriteOutcome.STORED
     first = _store()
-    _race(first, "_settle", lambda: _store().store(records, POLICY))
-    first.store(records, POLICY)
+    _race(first, "_settle", lambda: _store().store(_with(records, POLICY)))
+    first.store(_with(records, POLICY))
     _assert_exact(settings, accounts, records)
 
 
@@ -233,9 +237,9 @@ def test_a_full_gateway_falls_back_to_drops(
 ) -> None:
     accounts.update_gateway("acme", "main", {"log_management": 100})
     first = _records(95)
-    _store().store(first, POLICY)
+    _store().store(_with(first, POLICY))
     records = _records(10)
-    outcomes = _store().store(records, POLICY)
+    outcomes = _store().store(_with(records, POLICY))
     assert list(outcomes.values()).count(WriteOutcome.STORED) == 5
     assert list(outcomes.values()).count(WriteOutcome.DROPPED) == 5
     gateway = accounts.get_gateway("acme", "main")
@@ -251,40 +255,70 @@ def test_a_full_delete_oldest_gateway_evicts(
     )
     policy = LogPolicy(shard_count=4, evict_oldest=True)
     first = _records(100)
-    _store().store(first, policy)
+    _store().store(_with(first, policy))
     newer = _records(5)
-    outcomes = _store().store(newer, policy)
+    outcomes = _store().store(_with(newer, policy))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     kept = sorted(item["sk"] for item in _logs(settings))
     assert kept == sorted(r.id for r in first + newer)[5:]
 
 
-def test_gateways_and_accounts_do_not_share_intents(
-    tenant: Tenant, other_tenant: Tenant, settings: Settings, accounts: AccountStore
-) -> None:
-    accounts.create_gateway("acme", "second", {})
-    with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_records(4), POLICY)
-    others = [log_record(account_id="globex", gateway_id="main") for _ in range(3)] + _records(
-        3, "second"
-    )
-    store = _store()
-    assert store.intents("globex", "main") == [] and store.intents("acme", "second") == []
-    store.store(others[:3], POLICY)
-    store.store(others[3:], POLICY)
-    assert len(store.intents("acme", "main")) == 1  # untouched by the other gateways
-    globex = accounts.get_gateway("globex", "main")
-    assert globex is not None and globex.stored_logs == 3
-
-
-def test_purging_a_gateway_forgets_its_intents(
+def test_one_reservation_covers_every_gateway_of_the_account(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
+    accounts.create_gateway("acme", "second", {})
+    calls: list[Any] = []
+    client = aws.client("dynamodb")
+
+    def count(params: dict[str, Any], **_: Any) -> None:
+        calls.append(params["TransactItems"])
+
+    client.meta.events.register("before-parameter-build.dynamodb.TransactWriteItems", count)
+    try:
+        _store().store(_with(_records(6) + _records(4, "second")))
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.TransactWriteItems", count)
+    [actions] = calls  # intent, 2 gateways, the account, one rollup group per gateway
+    assert len(actions) == 1 + 2 + 1 + 2
+    for gateway, count_ in (("main", 6), ("second", 4)):
+        found = accounts.get_gateway("acme", gateway)
+        assert found is not None and found.stored_logs == count_
+
+
+def test_accounts_do_not_share_intents(
+    tenant: Tenant, other_tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_records(4), POLICY)
-    assert len(_intents(settings)) == 1
-    assert wiring.log_writer().purge("acme", "main", 4, deadline=float("inf"))
-    assert _intents(settings) == []
+        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(_records(4)))
+    others = [log_record(account_id="globex", gateway_id="main") for _ in range(3)]
+    store = _store()
+    assert store.intents("globex") == []
+    store.store(_with(others))
+    assert len(store.intents("acme")) == 1  # untouched by the other account
+    globex = accounts.get_gateway("globex", "main")
+    assert globex is not None and globex.stored_logs == 3
+    with pytest.raises(ValueError, match="one account"):
+        store.store(_with(others + _records(1)))
+
+
+def test_a_gateway_that_dropped_logs_keeps_them_dropped(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    """A redelivered log that was dropped while its gateway was full is not stored now
+    that there is room again: it stays counted as dropped, once."""
+    accounts.update_gateway("acme", "main", {"log_management": 100})
+    _store().store(_with(_records(98)))
+    records = _records(4)
+    first = _store().store(_with(records))
+    assert list(first.values()).count(WriteOutcome.DROPPED) == 2
+    dropped = [r for r in records if first[r.id] is WriteOutcome.DROPPED]
+    writer = wiring.log_writer()
+    writer.trim("acme", "main", 4, 10, newest=False)  # room again
+    again = _store().store(_with(records + _records(3)))
+    assert [again[r.id] for r in dropped] == [WriteOutcome.DROPPED] * 2
+    gateway = accounts.get_gateway("acme", "main")
+    assert gateway is not None and (gateway.stored_logs, gateway.dropped_logs) == (93, 2)
+    assert len(_logs(settings)) == 93
 
 
 def test_logs_listed_by_two_crashed_intents_are_settled_under_both(
@@ -297,14 +331,14 @@ def test_logs_listed_by_two_crashed_intents_are_settled_under_both(
 
     def second() -> None:
         with pytest.raises(Crash):
-            _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(records, POLICY)
+            _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
 
     _race(first, "_reserve", second)
     with pytest.raises(Crash):
-        first.store(records, POLICY)
+        first.store(_with(records, POLICY))
     assert len(_intents(settings)) == 2
     gateway = accounts.get_gateway("acme", "main")
     assert gateway is not None and gateway.stored_logs == 16  # counted twice for now
-    outcomes = _store().store(records, POLICY)
+    outcomes = _store().store(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records)

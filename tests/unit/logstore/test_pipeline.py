@@ -26,15 +26,19 @@ from tests.unit.conftest import Tenant
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)
 
 
-def _message(index: int, gateway: str = "main", body: bytes | None = None) -> QueuedMessage:
-    record = log_record(gateway_id=gateway, model="gpt-4o-mini", tokens_in=index, tokens_out=1)
+def _message(
+    index: int, gateway: str = "main", body: bytes | None = None, account: str = "acme"
+) -> QueuedMessage:
+    record = log_record(
+        account_id=account, gateway_id=gateway, model="gpt-4o-mini", tokens_in=index, tokens_out=1
+    )
     bodies = StoredBodies(b'{"n": %d}' % index, body or b"\x00\xffresponse-%d" % index)
     return QueuedMessage(f"m-{record.id}", LogMessage(record, POLICY, bodies).encode())
 
 
 def _stored(settings: Settings) -> list[dict[str, Any]]:
     items = aws.table(settings.logs_table).scan()["Items"]
-    return [item for item in items if not item["pk"].endswith(("#dropped", "#intents"))]
+    return [item for item in items if item["pk"].rsplit("#", 1)[-1].isdigit()]
 
 
 def _objects(settings: Settings) -> list[str]:
@@ -102,18 +106,21 @@ def _bounds(messages: list[QueuedMessage]) -> tuple[Any, Any]:
     return min(moments) - timedelta(hours=1), max(moments) + timedelta(hours=1)
 
 
-def test_a_failing_gateway_fails_only_its_messages(
-    batch_writer: BatchWriter, settings: Settings, monkeypatch: pytest.MonkeyPatch
+def test_a_failing_account_fails_only_its_messages(
+    batch_writer: BatchWriter,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    other_tenant: Tenant,
 ) -> None:
-    messages = [_message(i, "main" if i % 2 else "second") for i in range(10)]
+    messages = [_message(i, account="acme" if i % 2 else "globex") for i in range(10)]
     store = wiring.batch_store()
     batch_writer = BatchWriter(store, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
     real = store.store
 
-    def flaky(records: Any, policy: LogPolicy) -> Any:
-        if records[0].gateway_id == "second":
+    def flaky(entries: Any) -> Any:
+        if entries[0][0].account_id == "globex":
             raise ConnectionError("DynamoDB is having a moment")
-        return real(records, policy)
+        return real(entries)
 
     monkeypatch.setattr(store, "store", flaky)
     result = batch_writer.write(messages)
