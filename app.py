@@ -18,7 +18,7 @@ from chalicelib.api.chalice_glue import (
 )
 from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.logstore.consumer import handle_sqs_event
-from chalicelib.proxy.service import ProxyRequest
+from chalicelib.proxy.service import ProxyRequest, ProxyResponse
 
 app = ThreadSafeChalice(app_name="ai-gateway")
 app.api.binary_types = BINARY_TYPES
@@ -37,28 +37,43 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@api_errors
-def proxy(account_id: str, gateway_id: str, provider: str, **path: str) -> Response:
+def _proxy_request(
+    account_id: str, gateway_id: str, provider: str, path: list[str]
+) -> ProxyRequest:
     request = app.current_request
     query = request.query_params or {}
-    result = wiring.proxy_service().handle(
-        ProxyRequest(
-            account_id=account_id,
-            gateway_id=gateway_id,
-            provider=provider,
-            path_segments=[path[f"p{i}"] for i in range(1, len(path) + 1)],
-            method=request.method,
-            headers={name.lower(): value for name, value in request.headers.items()},
-            body=request.raw_body or b"",
-            query=[(key, value) for key in query for value in query.getlist(key)],
-        )
+    return ProxyRequest(
+        account_id=account_id,
+        gateway_id=gateway_id,
+        provider=provider,
+        path_segments=path,
+        method=request.method,
+        headers={name.lower(): value for name, value in request.headers.items()},
+        body=request.raw_body or b"",
+        query=[(key, value) for key in query for value in query.getlist(key)],
     )
-    content_type = result.headers.get("Content-Type")
+
+
+def _relay(result: ProxyResponse) -> Response:
     return Response(
-        body=body_for(content_type if isinstance(content_type, str) else None, result.body),
+        body=body_for(result.content_type, result.body),
         status_code=result.status,
         headers=result.headers,
     )
+
+
+@api_errors
+def proxy(account_id: str, gateway_id: str, provider: str, **path: str) -> Response:
+    segments = [path[f"p{i}"] for i in range(1, len(path) + 1)]
+    request = _proxy_request(account_id, gateway_id, provider, segments)
+    return _relay(wiring.proxy_service().handle(request))
+
+
+@app.route("/v1/{account_id}/{gateway_id}", methods=["POST"], content_types=["*/*"])
+@api_errors
+def universal(account_id: str, gateway_id: str) -> Response:
+    request = _proxy_request(account_id, gateway_id, "", [])
+    return _relay(wiring.proxy_service().handle_universal(request))
 
 
 for _depth in range(1, MAX_PROXY_DEPTH + 1):

@@ -10,6 +10,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
+from chalicelib.cache import ResponseCache
 from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
@@ -20,9 +21,11 @@ from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.logstore.writer import LogWriter
+from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache
 from chalicelib.proxy.service import ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
+from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
 
 
@@ -110,8 +113,26 @@ def local_poller() -> QueuePoller:
 def proxy_service() -> ProxyService:
     """The process-wide proxy (its upstream client keeps connections alive)."""
     config = settings()
-    gateways = GatewayCache(accounts(), config.gateway_cache_s)
-    return ProxyService(gateways, _sink(), UpstreamClient(), config.upstream_timeout_s)
+    store = accounts()
+    return ProxyService(
+        GatewayCache(store, config.gateway_cache_s),
+        _sink(),
+        UpstreamClient(),
+        config.upstream_timeout_s,
+        limiter=rate_limiter(),
+        cache=response_cache(),
+        auth=GatewayAuth(store.account_of_token),
+    )
+
+
+def rate_limiter() -> RateLimiter:
+    """The per-gateway rate limiter (windows in the control table)."""
+    return RateLimiter(aws.client("dynamodb"), settings().control_table)
+
+
+def response_cache() -> ResponseCache:
+    """The response cache (objects under `cache/` in the bodies bucket)."""
+    return ResponseCache(aws.client("s3"), settings().bodies_bucket)
 
 
 @functools.cache
@@ -121,7 +142,8 @@ def management_api() -> ManagementApi:
     forget = functools.partial(
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
     )
-    return ManagementApi(accounts(), log_writer(), forget)
+    cleanups = (response_cache().purge, rate_limiter().forget)
+    return ManagementApi(accounts(), log_writer(), forget, cleanups=cleanups)
 
 
 @functools.cache

@@ -102,6 +102,8 @@ class Gateway:
     log_limit: int = UNLIMITED
     """The stored cap on logs (internal; UNLIMITED when there is none)."""
     deleting: bool = False
+    cache_generation: int = 0
+    """Part of every cache key: bumping it drops the gateway's cache (internal)."""
     created_at: str = field(default_factory=utc_now_iso)
     modified_at: str = field(default_factory=utc_now_iso)
 
@@ -114,7 +116,8 @@ class Gateway:
     def to_api(self) -> dict[str, Any]:
         """Return the Cloudflare-compatible JSON form (internal fields left out)."""
         out = asdict(self)
-        del out["account_id"], out["shard_count"], out["deleting"], out["log_limit"]
+        for internal in ("account_id", "shard_count", "deleting", "log_limit", "cache_generation"):
+            del out[internal]
         return out
 
 

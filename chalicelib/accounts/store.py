@@ -8,6 +8,7 @@ under the token's hash so that authenticating a request is one GetItem.
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +136,11 @@ class AccountStore:
         if account is None:
             raise NotFound(f"account {account_id} not found")
         plan = account.entitlements
-        gateway = Gateway(id=gateway_id, account_id=account_id, **config)
+        # A gateway re-created under a deleted one's id must not see its cached answers.
+        generation = time.time_ns() // 1000
+        gateway = Gateway(
+            id=gateway_id, account_id=account_id, cache_generation=generation, **config
+        )
         if gateway.log_management is None and plan.gateway_log_default is not None:
             gateway.log_management = plan.gateway_log_default
         limit = limit_value(gateway.log_management)
@@ -172,6 +177,9 @@ class AccountStore:
     ) -> tuple[Gateway, Gateway]:
         """Apply config changes; return the gateway before and after.
 
+        With cache_invalidate_on_update (as it is after the change), the same update bumps
+        the gateway's cache_generation, which hides every answer cached before it.
+
         A new log_management moves the cap and the room together, conditional on the
         cap read, so concurrent admissions never see a stale cap. (A gateway's cap is its
         log_management alone: creation fills in the plan's default.)
@@ -190,15 +198,21 @@ class AccountStore:
                 else:
                     values[f":v{index}"] = value
                     sets.append(f"#f{index} = :v{index}")
-            expression = "SET " + ", ".join(sets)
+            adds: list[str] = []
             condition = "attribute_exists(sk) AND attribute_not_exists(deleting)"
             if "log_management" in changes:
                 old = limit_value(before.log_management)
                 new = limit_value(changes["log_management"])
                 values.update({":new_limit": new, ":old_limit": old, ":delta": new - old})
-                expression += ", log_limit = :new_limit"
-                expression += " ADD log_room :delta"
+                sets.append("log_limit = :new_limit")
+                adds.append("log_room :delta")
                 condition += " AND log_limit = :old_limit"
+            if changes.get("cache_invalidate_on_update", before.cache_invalidate_on_update):
+                values[":one"] = 1
+                adds.append("cache_generation :one")
+            expression = "SET " + ", ".join(sets)
+            if adds:
+                expression += " ADD " + ", ".join(adds)
             if removes:
                 expression += " REMOVE " + ", ".join(removes)
             kwargs: dict[str, Any] = {

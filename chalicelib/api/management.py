@@ -6,6 +6,7 @@ send; errors are raised as ApiError subclasses. Logs are in chalicelib.api.logs_
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -25,6 +26,11 @@ MAX_PAGE_OFFSET = 10_000
 DEFAULT_BUDGET_S = 20.0
 """Time a request may spend on bulk deletions (API Gateway cuts it at 29 s)."""
 
+logger = logging.getLogger(__name__)
+
+Cleanup = Callable[[str, str], object]
+"""Forgets something of a deleted gateway, given (account_id, gateway_id)."""
+
 QueryParams = Mapping[str, Sequence[str]]
 """Each query parameter with all its values, in order."""
 
@@ -36,14 +42,18 @@ class ManagementApi:
         self,
         accounts: AccountStore,
         writer: LogWriter,
-        forget_rollups: Callable[[str, str], object],
+        forget_rollups: Cleanup,
         budget_s: float = DEFAULT_BUDGET_S,
+        cleanups: Sequence[Cleanup] = (),
     ) -> None:
-        """`forget_rollups(account_id, gateway_id)` deletes a deleted gateway's analytics."""
+        """`forget_rollups(account_id, gateway_id)` deletes a deleted gateway's analytics;
+        `cleanups` are best-effort, bounded deletions of its other state (response cache,
+        rate-limit windows): a failure is logged and does not stop the deletion."""
         self._accounts = accounts
         self._writer = writer
         self._forget_rollups = forget_rollups
         self._budget_s = budget_s
+        self._cleanups = cleanups
 
     def authenticate(self, authorization: str | None, account_id: str) -> None:
         """Check the bearer token; a token of another account sees a 404, as if absent."""
@@ -112,6 +122,13 @@ class ManagementApi:
         done = self._writer.purge(account_id, gateway_id, gateway.shard_count, deadline)
         if done:
             self._forget_rollups(account_id, gateway_id)
+            for cleanup in self._cleanups:
+                try:
+                    cleanup(account_id, gateway_id)
+                except Exception:
+                    logger.exception(
+                        "cleanup of deleted gateway %s/%s failed", account_id, gateway_id
+                    )
             self._accounts.remove_gateway(account_id, gateway_id)
         result = {**gateway.to_api(), "deleting": not done}
         return success(result)

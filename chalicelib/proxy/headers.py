@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.api.metadata import check_metadata
+from chalicelib.proxy.custom_cost import CustomCost, parse_custom_cost
 
 MAX_EVENT_ID_LENGTH = 128
 
@@ -39,6 +40,8 @@ class GatewayOptions:
     collect_log_payload: bool = True
     event_id: str | None = None
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
+    custom_cost: CustomCost | None = None
+    """`aig-custom-cost`: per-token prices that replace the price table's."""
 
 
 def aig_header(headers: Mapping[str, str], name: str) -> str | None:
@@ -57,6 +60,7 @@ def parse_options(headers: Mapping[str, str]) -> GatewayOptions:
         collect_log_payload=_parse_bool(headers, "collect-log-payload", default=True),
         event_id=event_id,
         metadata=_parse_metadata(aig_header(headers, "metadata")),
+        custom_cost=parse_custom_cost(aig_header(headers, "custom-cost")),
     )
 
 

@@ -1,64 +1,76 @@
-"""The proxy: one client request in, the provider's answer out, one log record written."""
+"""The proxy: one client request in, the provider's answer out, each attempt logged.
+
+The hot path, in order: gateway lookup -> authentication (401) -> header options (400) ->
+rate limit (429, logged) -> cache lookup (a hit is logged with cost 0) -> upstream attempts
+with retries, then fallback steps (each attempt logged) -> cache store. A cache hit still
+takes rate-limit capacity, as on Cloudflare: the limit counts requests to the gateway.
+With authentication, rate limiting and caching off, the only AWS call is the log write.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
-from chalicelib.api.envelope import failure
-from chalicelib.api.errors import ApiError, BadRequest, NotFound
-from chalicelib.logstore.bodies import StoredBodies, truncate
-from chalicelib.logstore.ids import created_at_of, iso_utc, new_log_id
-from chalicelib.logstore.record import LogRecord, body_head
-from chalicelib.logstore.sink import LogEntry, LogSink
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
-from chalicelib.proxy.cost import cost_usd
-from chalicelib.proxy.gateway_cache import GatewaySource
-from chalicelib.proxy.headers import (
-    GatewayOptions,
-    downstream_headers,
-    parse_options,
-    upstream_headers,
+from chalicelib.accounts.models import Gateway
+from chalicelib.api.errors import ApiError, BadRequest, NotFound, Unauthorized
+from chalicelib.cache import CacheOptions, ResponseCache, cache_key, cache_options
+from chalicelib.logstore.ids import new_log_id
+from chalicelib.logstore.sink import LogSink
+from chalicelib.logstore.writer import WriteOutcome
+from chalicelib.proxy import compat
+from chalicelib.proxy.auth import GatewayAuth
+from chalicelib.proxy.exchange import (
+    ErrorPresenter,
+    Presenter,
+    ProxyRequest,
+    ProxyResponse,
+    Target,
+    as_is,
+    envelope_error,
 )
+from chalicelib.proxy.gateway_cache import GatewaySource
+from chalicelib.proxy.headers import downstream_headers, parse_options, upstream_headers
 from chalicelib.proxy.providers import PROVIDERS, Provider, get_provider, upstream_url
+from chalicelib.proxy.records import Context, Outcome, log_entry
+from chalicelib.proxy.retry import attempt_policy, run_attempts
+from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse
-from chalicelib.proxy.usage import Usage, extract_usage, model_type
+from chalicelib.ratelimit import RateDecision
+
+__all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
 
 logger = logging.getLogger(__name__)
 
-_MODEL_SNIFF_LIMIT = 1024 * 1024
-"""Request bodies larger than this are not parsed for their `model` field."""
+
+class RateLimited(ApiError):
+    """The gateway's rate limit is reached."""
+
+    status = 429
+    code = 2003
 
 
-@dataclass
-class ProxyRequest:
-    """A client request addressed to `/v1/{account}/{gateway}/{provider}/{path...}`."""
+class Limiter(Protocol):
+    """The gateway rate limiter (chalicelib.ratelimit.RateLimiter)."""
 
-    account_id: str
-    gateway_id: str
-    provider: str
-    path_segments: list[str]
-    method: str
-    headers: Mapping[str, str]
-    """Lower-case header names."""
-    body: bytes = b""
-    query: list[tuple[str, str]] = field(default_factory=list)
-
-
-@dataclass
-class ProxyResponse:
-    """What goes back to the client."""
-
-    status: int
-    headers: dict[str, str | list[str]]
-    body: bytes
+    def acquire(
+        self,
+        account_id: str,
+        gateway_id: str,
+        limit: int | None,
+        interval_s: int | None,
+        technique: str | None,
+    ) -> RateDecision: ...
 
 
 class ProxyService:
-    """Proxies requests to providers and logs each one through a LogSink."""
+    """Proxies requests to providers and logs each attempt through a LogSink.
+
+    Without `limiter` gateways are not rate limited, without `cache` nothing is cached,
+    and without `auth` authenticated gateways refuse every request.
+    """
 
     def __init__(
         self,
@@ -67,142 +79,263 @@ class ProxyService:
         upstream: UpstreamClient,
         upstream_timeout_s: float,
         env: Mapping[str, str] | None = None,
+        *,
+        limiter: Limiter | None = None,
+        cache: ResponseCache | None = None,
+        auth: GatewayAuth | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._accounts = accounts
         self._sink = sink
         self._upstream = upstream
         self._timeout_s = upstream_timeout_s
         self._env = env
+        self._limiter = limiter
+        self._cache = cache
+        self._auth = auth
+        self._sleep = sleep
 
     def handle(self, request: ProxyRequest) -> ProxyResponse:
         """Proxy one request; raise ApiError for requests that cannot be proxied at all."""
-        provider = get_provider(request.provider, self._env)
+        if request.provider == compat.COMPAT:
+            return self._handle_compat(request)
+        provider = self._provider(request.provider)
+        gateway = self._admit(request)
+        target = self._target(
+            gateway,
+            request.headers,
+            provider=provider,
+            method=request.method,
+            path_segments=request.path_segments,
+            query=request.query,
+            headers=upstream_headers(request.headers),
+            body=request.body,
+        )
+        options = parse_options(request.headers)
+        return self._serve(Context(request, gateway, options, options.event_id), [target])
+
+    def handle_universal(self, request: ProxyRequest) -> ProxyResponse:
+        """`POST /v1/{a}/{g}`: steps tried in order until one does not fail; `aig-step`
+        names it. All attempts share one event id (the client's `aig-event-id` or new)."""
+        gateway = self._admit(request)
+        targets = []
+        for index, step in enumerate(parse_steps(request.body)):
+            try:
+                targets.append(
+                    self._target(
+                        gateway,
+                        {**request.headers, **step.headers},
+                        provider=self._provider(step.provider),
+                        method="POST",
+                        path_segments=step.path_segments,
+                        query=step.query,
+                        headers=upstream_headers(step.headers),
+                        body=step.body,
+                    )
+                )
+            except BadRequest as exc:
+                raise BadRequest(f"step {index}: {exc.message}") from exc
+        options = parse_options(request.headers)
+        context = Context(request, gateway, options, options.event_id or new_log_id())
+        return self._serve(context, targets, universal=True)
+
+    def _handle_compat(self, request: ProxyRequest) -> ProxyResponse:
+        """The unified API; its errors come in OpenAI's shape."""
+        try:
+            gateway = self._admit(request)
+            translation = compat.translate(request)
+            options = parse_options(request.headers)
+            target = self._target(
+                gateway,
+                request.headers,
+                provider=self._provider(translation.provider),
+                method="POST",
+                path_segments=translation.path_segments,
+                query=translation.query,
+                headers=translation.translate_headers(upstream_headers(request.headers)),
+                body=translation.body,
+                present=compat.presenter(translation),
+                present_error=compat.openai_error,
+                model=translation.model,
+                logged=request.body,
+            )
+        except ApiError as exc:
+            return compat.openai_error(exc)
+        return self._serve(Context(request, gateway, options, options.event_id), [target])
+
+    def _provider(self, slug: str) -> Provider:
+        provider = get_provider(slug, self._env)
         if provider is None:
             known = ", ".join(sorted(PROVIDERS))
-            raise BadRequest(f"unknown provider {request.provider!r}; known: {known}")
+            raise BadRequest(f"unknown provider {slug!r}; known: {known}")
+        return provider
+
+    def _admit(self, request: ProxyRequest) -> Gateway:
+        """The open gateway of the request, once the request is authenticated for it."""
         gateway = self._accounts.get_gateway(request.account_id, request.gateway_id)
         if gateway is None or gateway.deleting:
             raise NotFound(f"gateway {request.account_id}/{request.gateway_id} not found")
-        options = parse_options(request.headers)
+        if gateway.authentication:
+            if self._auth is None:
+                raise Unauthorized("gateway authentication is not available")
+            self._auth.check(request.headers, request.account_id)
+        return gateway
 
-        log_id = new_log_id()
-        started = time.perf_counter()
-        url = upstream_url(provider, request.path_segments, request.query)
-        try:
-            answer = self._upstream.send(
-                provider.slug,
-                request.method,
-                url,
-                upstream_headers(request.headers),
-                request.body,
-                self._timeout_s,
-            )
-            response = ProxyResponse(answer.status, downstream_headers(answer.headers), answer.body)
-            error = None
-        except ApiError as exc:
-            answer = None
-            response = ProxyResponse(
-                exc.status,
-                {"Content-Type": "application/json"},
-                json.dumps(failure(exc)).encode(),
-            )
-            error = exc.message
-        duration_ms = round((time.perf_counter() - started) * 1000)
+    def _target(
+        self,
+        gateway: Gateway,
+        options: Mapping[str, str],
+        *,
+        provider: Provider,
+        method: str,
+        path_segments: list[str],
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: bytes,
+        present: Presenter = as_is,
+        present_error: ErrorPresenter = envelope_error,
+        model: str | None = None,
+        logged: bytes | None = None,
+    ) -> Target:
+        """An upstream target with the options read from `options` (request headers)."""
+        return Target(
+            provider=provider,
+            method=method,
+            path_segments=path_segments,
+            query=query,
+            headers=headers,
+            body=body,
+            policy=attempt_policy(options, gateway, self._timeout_s),
+            cache=cache_options(options, gateway.cache_ttl, method),
+            logged_body=body if logged is None else logged,
+            logged_content_type=options.get("content-type"),
+            present=present,
+            present_error=present_error,
+            model=model,
+        )
 
-        if not (gateway.collect_logs and options.collect_log):
-            response.headers["aig-log-status"] = "skipped"
-            return response
-        record = self._record(request, provider, options, log_id, duration_ms, answer, response)
-        record.error = error
-        bodies = (
-            StoredBodies(
-                request=truncate(request.body)[0],
-                response=truncate(response.body)[0],
-                request_content_type=record.request_content_type,
-                response_content_type=record.response_content_type,
-            )
-            if options.collect_log_payload
-            else None
-        )
-        record.body_truncated = bodies is not None and (
-            len(bodies.request) < len(request.body) or len(bodies.response) < len(response.body)
-        )
-        policy = LogPolicy(
-            shard_count=gateway.shard_count,
-            evict_oldest=gateway.log_management_strategy == "DELETE_OLDEST",
-        )
-        try:
-            outcome = self._sink.write(LogEntry(record, bodies, policy))
-        except Exception:
-            logger.exception("log %s could not be written", log_id)
-            response.headers["aig-log-status"] = "failed"
-            return response
-        if outcome is not WriteOutcome.DROPPED:
-            response.headers["aig-log-id"] = log_id
-        response.headers["aig-log-status"] = outcome.value
+    def _serve(
+        self, context: Context, targets: list[Target], universal: bool = False
+    ) -> ProxyResponse:
+        """Answer with the first target that does not fail; the whole request takes one unit
+        of rate-limit capacity, whatever the number of steps and attempts."""
+        decision = self._acquire(context.gateway)
+        if not decision.allowed:
+            return self._rate_limited(context, targets[0], decision)
+        for step, target in enumerate(targets):
+            response, failed = self._run(context, target, step)
+            if universal:
+                response.headers["aig-step"] = str(step)
+            if not failed:
+                break
         return response
 
-    def _record(
-        self,
-        request: ProxyRequest,
-        provider: Provider,
-        options: GatewayOptions,
-        log_id: str,
-        duration_ms: int,
-        answer: UpstreamResponse | None,
-        response: ProxyResponse,
-    ) -> LogRecord:
-        path = "/".join(request.path_segments)
-        response_type = answer.content_type if answer else "application/json"
-        usage = (
-            extract_usage(provider.wire, path, answer.body, response_type)
-            if answer and 200 <= answer.status < 300
-            else Usage()
-        )
-        model = usage.model or _requested_model(provider, path, request.body)
-        streamed = (response_type or "").startswith("text/event-stream")
-        request_head, request_complete = body_head(request.body)
-        response_head, response_complete = body_head(response.body)
-        if not options.collect_log_payload:
-            request_head, response_head = "", ""
-        return LogRecord(
-            id=log_id,
-            created_at=iso_utc(created_at_of(log_id)),
-            account_id=request.account_id,
-            gateway_id=request.gateway_id,
-            provider=provider.slug,
-            path=path,
-            status_code=response.status,
-            success=200 <= response.status < 300,
-            duration=duration_ms,
-            model=model,
-            model_type=model_type(provider.wire, path),
-            tokens_in=usage.tokens_in,
-            tokens_out=usage.tokens_out,
-            cost=cost_usd(provider.price_id, model, usage),
-            time_to_first_token=answer.first_byte_ms if answer and streamed else None,
-            metadata=options.metadata,
-            event_id=options.event_id,
-            request_size=len(request.body),
-            response_size=len(response.body),
-            request_content_type=request.headers.get("content-type"),
-            response_content_type=response_type,
-            request_head=request_head,
-            response_head=response_head,
-            request_head_complete=request_complete,
-            response_head_complete=response_complete,
-            user_agent=request.headers.get("user-agent"),
+    def _acquire(self, gateway: Gateway) -> RateDecision:
+        if self._limiter is None:
+            return RateDecision(allowed=True, retry_after_s=0)
+        return self._limiter.acquire(
+            gateway.account_id,
+            gateway.id,
+            gateway.rate_limiting_limit,
+            gateway.rate_limiting_interval,
+            gateway.rate_limiting_technique,
         )
 
+    def _rate_limited(
+        self, context: Context, target: Target, decision: RateDecision
+    ) -> ProxyResponse:
+        error = RateLimited(
+            f"rate limit of gateway {context.gateway.id} reached: retry after"
+            f" {decision.retry_after_s} s"
+        )
+        response = target.present_error(error)
+        response.headers["Retry-After"] = str(decision.retry_after_s)
+        outcome = Outcome(response, response, duration_ms=0, error=error.message)
+        self._log(context, target, 0, outcome)
+        return response
 
-def _requested_model(provider: Provider, path: str, body: bytes) -> str | None:
-    """The model the client asked for: Gemini names it in the path, others in the body."""
-    if provider.wire == "google" and "models/" in path:
-        return path.split("models/", 1)[1].split(":", 1)[0] or None
-    if not body or len(body) > _MODEL_SNIFF_LIMIT or body[:1] not in (b"{", b" ", b"\n"):
-        return None
-    try:
-        model = json.loads(body).get("model")
-    except (ValueError, AttributeError):
-        return None
-    return model if isinstance(model, str) else None
+    def _run(self, context: Context, target: Target, step: int) -> tuple[ProxyResponse, bool]:
+        """Answer from the cache or the provider; also say whether the step failed
+        (connection error, timeout, 429 or 5xx after its retries)."""
+        key = self._cache_key(context, target)
+        if key is not None:
+            assert self._cache is not None
+            started = time.perf_counter()
+            hit = self._cache.get(key)
+            if hit is not None:
+                native = ProxyResponse(
+                    hit.status, downstream_headers(list(hit.headers.items())), hit.body
+                )
+                duration_ms = round((time.perf_counter() - started) * 1000)
+                outcome = Outcome(native, target.present(native), duration_ms, cached=True)
+                outcome.response.headers["aig-cache-status"] = "HIT"
+                self._log(context, target, step, outcome)
+                return outcome.response, False
+        url = upstream_url(target.provider, target.path_segments, target.query)
+
+        def send(timeout_s: float) -> UpstreamResponse:
+            return self._upstream.send(
+                target.provider.slug, target.method, url, target.headers, target.body, timeout_s
+            )
+
+        for attempt in run_attempts(send, target.policy, self._sleep):
+            if attempt.answer is not None:
+                answer = attempt.answer
+                native = ProxyResponse(
+                    answer.status, downstream_headers(answer.headers), answer.body
+                )
+                presented = target.present(native)
+            else:
+                assert attempt.error is not None
+                native = presented = target.present_error(attempt.error)
+            outcome = Outcome(
+                native,
+                presented,
+                attempt.duration_ms,
+                first_byte_ms=attempt.answer.first_byte_ms if attempt.answer else None,
+                error=attempt.error.message if attempt.error else None,
+            )
+            if key is not None:
+                outcome.response.headers["aig-cache-status"] = "MISS"
+            self._log(context, target, step, outcome)
+        if key is not None and attempt.answer is not None:
+            assert self._cache is not None
+            self._cache.put(key, native, target.cache.ttl_s)
+        return outcome.response, attempt.retryable
+
+    def _cache_key(self, context: Context, target: Target) -> str | None:
+        """The cache key of the target, None when it is not cached."""
+        options: CacheOptions = target.cache
+        if self._cache is None or not options.enabled:
+            return None
+        return cache_key(
+            context.request.account_id,
+            context.request.gateway_id,
+            context.gateway.cache_generation,
+            provider=target.provider.slug,
+            method=target.method,
+            path=target.path,
+            query=target.query,
+            headers=target.headers,
+            body=target.body,
+            custom_key=options.custom_key,
+        )
+
+    def _log(self, context: Context, target: Target, step: int, outcome: Outcome) -> None:
+        """Write the outcome's log; say in the client's response headers what became of it."""
+        headers = outcome.response.headers
+        if not (context.gateway.collect_logs and context.options.collect_log):
+            headers["aig-log-status"] = "skipped"
+            return
+        log_id = new_log_id()
+        try:
+            written = self._sink.write(log_entry(log_id, context, target, step, outcome))
+        except Exception:
+            logger.exception("log %s could not be written", log_id)
+            headers["aig-log-status"] = "failed"
+            return
+        if written is not WriteOutcome.DROPPED:
+            headers["aig-log-id"] = log_id
+        else:
+            headers.pop("aig-log-id", None)
+        headers["aig-log-status"] = written.value

@@ -834,3 +834,16 @@ def test_start_failure_reports_stderr(fake: FakeUpstreamProcess) -> None:
     port = int(fake.url.rsplit(":", 1)[1])
     with pytest.raises(RuntimeError, match="Address already in use"):
         FakeUpstreamProcess(port=port).start()
+
+
+def test_fail_times_fails_the_first_requests_of_a_key(fake: FakeUpstreamProcess) -> None:
+    url = fake.url + "/openai/v1/chat/completions"
+    body = {"model": "m", "messages": chat_messages()}
+    flaky = {"x-fake-fail-times": "2", "x-fake-key": "flaky-1", "x-fake-fail-status": "429"}
+    statuses = [httpx.post(url, json=body, headers=flaky).status_code for _ in range(3)]
+    assert statuses == [429, 429, 200]
+    other = {**flaky, "x-fake-key": "flaky-2", "x-fake-fail-status": "503"}
+    assert httpx.post(url, json=body, headers=other).status_code == 503
+    default = {"x-fake-fail-times": "1", "x-fake-key": "flaky-3"}
+    assert httpx.post(url, json=body, headers=default).status_code == 500
+    assert httpx.post(url, json=body, headers=default).status_code == 200

@@ -16,6 +16,8 @@ Gemini ``:batchEmbedContents`` / ``:embedContent`` answer with ``embedding_vecto
 
 Control headers: ``x-fake-status`` (error status, provider-shaped body), ``x-fake-delay-ms``,
 ``x-fake-no-usage: 1`` and ``x-fake-raw`` (text/plain body, status 200 or ``x-fake-status``).
+``x-fake-fail-times: N`` fails the first N requests that carry the same ``x-fake-key`` with
+``x-fake-fail-status`` (default 500) and answers the later ones normally (retry tests).
 """
 
 from __future__ import annotations
@@ -875,6 +877,26 @@ class Journal:
             self._entries.clear()
 
 
+class FailureCounter:
+    """Thread-safe count of requests per ``x-fake-key``, for ``x-fake-fail-times``."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, int] = {}
+
+    def forced_failure(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """``headers``, with ``x-fake-status`` set when this request is to fail."""
+        times = headers.get("x-fake-fail-times", "")
+        if not times.isdigit():
+            return dict(headers)
+        key = headers.get("x-fake-key", "")
+        with self._lock:
+            seen = self._seen[key] = self._seen.get(key, 0) + 1
+        if seen > int(times):
+            return dict(headers)
+        return {**headers, "x-fake-status": headers.get("x-fake-fail-status", "500")}
+
+
 class FakeUpstreamServer(ThreadingHTTPServer):
     """Threaded HTTP server owning the journal."""
 
@@ -882,6 +904,7 @@ class FakeUpstreamServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int]) -> None:
         self.journal = Journal()
+        self.failures = FailureCounter()
         super().__init__(address, FakeUpstreamHandler)
 
     @property
@@ -915,7 +938,8 @@ class FakeUpstreamHandler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         self.server.journal.record(self.command, self.path, headers, raw)
         try:
-            reply = respond(self.command, self.path, headers, raw)
+            forced = self.server.failures.forced_failure(headers)
+            reply = respond(self.command, self.path, forced, raw)
         except Exception as exc:  # a fake must answer, not drop the connection
             reply = error_reply(OPENAI, 500, f"fake upstream failure: {exc!r}")
         delay_ms = headers.get("x-fake-delay-ms", "")

@@ -12,6 +12,9 @@ from chalice.test import Client
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
+from chalicelib.cache import gateway_prefix
+from chalicelib.proxy.service import ProxyResponse
+from chalicelib.ratelimit.items import rate_pk
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant, app_client
 
@@ -234,3 +237,55 @@ def test_another_account_cannot_create_change_or_delete(
     _, gateway = _call(client, "GET", f"{path}/{tenant.gateway_id}", tenant.token)
     assert gateway["result"]["collect_logs"] is True
     assert _call(client, "GET", f"{path}/intruder", tenant.token)[0] == 404
+
+
+def test_cache_generation_is_internal_and_bumped_by_invalidating_updates(
+    client: Client, tenant: Tenant
+) -> None:
+    path = f"{_gateways(tenant)}/{tenant.gateway_id}"
+    start = wiring.accounts().get_gateway(tenant.account_id, tenant.gateway_id)
+    assert start is not None
+    _, plain = _call(client, "PUT", path, tenant.token, {"cache_ttl": 60})
+    assert "cache_generation" not in plain["result"]
+    after_plain = wiring.accounts().get_gateway(tenant.account_id, tenant.gateway_id)
+    assert after_plain is not None and after_plain.cache_generation == start.cache_generation
+    _call(client, "PUT", path, tenant.token, {"cache_invalidate_on_update": True})
+    _call(client, "PUT", path, tenant.token, {"cache_ttl": 120, "log_management": 1000})
+    bumped = wiring.accounts().get_gateway(tenant.account_id, tenant.gateway_id)
+    assert bumped is not None and bumped.cache_generation == start.cache_generation + 2
+    assert bumped.cache_ttl == 120 and bumped.log_limit == 1000
+
+
+def test_a_recreated_gateway_does_not_inherit_the_old_cache_generation(
+    client: Client, tenant: Tenant
+) -> None:
+    _call(client, "POST", _gateways(tenant), tenant.token, {"id": "again"})
+    old = wiring.accounts().get_gateway(tenant.account_id, "again")
+    _call(client, "DELETE", f"{_gateways(tenant)}/again", tenant.token)
+    _call(client, "POST", _gateways(tenant), tenant.token, {"id": "again"})
+    new = wiring.accounts().get_gateway(tenant.account_id, "again")
+    assert old is not None and new is not None
+    assert new.cache_generation != old.cache_generation
+
+
+def test_delete_gateway_purges_its_cache_and_rate_limits(
+    client: Client, tenant: Tenant, settings: Settings
+) -> None:
+    _call(client, "POST", _gateways(tenant), tenant.token, {"id": "doomed"})
+    cache = wiring.response_cache()
+    answer = ProxyResponse(200, {"Content-Type": "application/json"}, b"{}")
+    for gateway in ("doomed", tenant.gateway_id):
+        assert cache.put(f"{gateway_prefix(tenant.account_id, gateway)}1/k", answer, 60)
+        assert wiring.rate_limiter().acquire(tenant.account_id, gateway, 5, 60, "sliding").allowed
+    status, _ = _call(client, "DELETE", f"{_gateways(tenant)}/doomed", tenant.token)
+    assert status == 200
+    keys = [
+        o["Key"]
+        for o in aws.client("s3").list_objects_v2(Bucket=settings.bodies_bucket, Prefix="cache/")[
+            "Contents"
+        ]
+    ]
+    assert keys == [f"{gateway_prefix(tenant.account_id, tenant.gateway_id)}1/k"]
+    pks = {item["pk"] for item in aws.table(settings.control_table).scan()["Items"]}
+    assert rate_pk(tenant.account_id, tenant.gateway_id) in pks
+    assert rate_pk(tenant.account_id, "doomed") not in pks

@@ -1,0 +1,66 @@
+"""Glue for the unified API (`/compat/chat/completions`, `/compat/embeddings`).
+
+The client's OpenAI request is translated by chalicelib.compat into the provider's native
+request; the proxy sends, caches and logs that native exchange (usage is read from the
+native answer), and the client gets the answer translated back to OpenAI's format.
+"""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib.api.errors import ApiError, BadRequest, NotFound
+from chalicelib.compat import (
+    CompatError,
+    Translation,
+    error_body,
+    translate_chat_request,
+    translate_embeddings_request,
+)
+from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
+
+COMPAT = "compat"
+"""The provider slug of the unified API in gateway URLs."""
+
+_ENDPOINTS = {
+    ("chat", "completions"): translate_chat_request,
+    ("embeddings",): translate_embeddings_request,
+}
+
+
+def translate(request: ProxyRequest) -> Translation:
+    """The native request for a unified-API request; BadRequest/NotFound when there is none."""
+    translator = _ENDPOINTS.get(tuple(request.path_segments))
+    if translator is None:
+        paths = ", ".join("/".join(path) for path in _ENDPOINTS)
+        raise NotFound(
+            f"no unified API endpoint compat/{'/'.join(request.path_segments)}; known: {paths}"
+        )
+    if request.method != "POST":
+        raise BadRequest(f"the unified API takes POST, not {request.method}")
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError as exc:
+        raise BadRequest("the request body is not valid JSON") from exc
+    try:
+        return translator(body)
+    except CompatError as exc:
+        raise BadRequest(exc.message) from exc
+
+
+def presenter(translation: Translation) -> Presenter:
+    """Presents the provider's answer (or a gateway error) in OpenAI's format."""
+
+    def present(native: ProxyResponse) -> ProxyResponse:
+        status, content_type, body = translation.translate_response(
+            native.status, native.content_type, native.body
+        )
+        return ProxyResponse(status, {"Content-Type": content_type}, body)
+
+    return present
+
+
+def openai_error(error: ApiError) -> ProxyResponse:
+    """A gateway error in OpenAI's error shape, which OpenAI clients read."""
+    body = error_body(error.status, error.message)
+    return ProxyResponse(error.status, {"Content-Type": "application/json"}, body)

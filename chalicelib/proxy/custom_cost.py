@@ -1,0 +1,49 @@
+"""`aig-custom-cost`: the client's own per-token prices, overriding the price table."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from chalicelib.api.errors import BadRequest
+from chalicelib.proxy.usage import Usage
+
+_FIELDS = ("per_token_in", "per_token_out")
+
+
+@dataclass(frozen=True)
+class CustomCost:
+    """USD per input token and per output token."""
+
+    per_token_in: Decimal
+    per_token_out: Decimal
+
+    def cost_usd(self, usage: Usage) -> Decimal | None:
+        """Price of `usage`; None when the provider reported no usage (unknown, not 0)."""
+        if not usage.known:
+            return None
+        return (usage.tokens_in or 0) * self.per_token_in + (
+            usage.tokens_out or 0
+        ) * self.per_token_out
+
+
+def parse_custom_cost(raw: str | None) -> CustomCost | None:
+    """Read the header value `{"per_token_in": x, "per_token_out": y}` (numbers >= 0).
+
+    Raises BadRequest naming the header for anything else.
+    """
+    if raw is None:
+        return None
+    problem = 'aig-custom-cost must be {"per_token_in": <number>, "per_token_out": <number>}'
+    try:
+        value = json.loads(raw, parse_float=Decimal, parse_int=Decimal)
+    except ValueError as exc:
+        raise BadRequest(problem + " (not valid JSON)") from exc
+    if not isinstance(value, dict) or set(value) != set(_FIELDS):
+        raise BadRequest(problem)
+    for name in _FIELDS:
+        number = value[name]
+        if not isinstance(number, Decimal) or not number.is_finite() or number < 0:
+            raise BadRequest(f"aig-custom-cost {name} must be a number of 0 or more")
+    return CustomCost(value["per_token_in"], value["per_token_out"])

@@ -1,0 +1,90 @@
+"""What flows through the proxy: the client's request, its answer, and upstream targets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from chalicelib.api.envelope import failure
+from chalicelib.api.errors import ApiError
+from chalicelib.cache import CacheOptions
+from chalicelib.proxy.providers import Provider
+from chalicelib.proxy.retry import AttemptPolicy
+
+
+@dataclass
+class ProxyRequest:
+    """A client request addressed to `/v1/{account}/{gateway}/{provider}/{path...}`."""
+
+    account_id: str
+    gateway_id: str
+    provider: str
+    """Provider slug; "compat" for the unified API, "" for the universal endpoint."""
+    path_segments: list[str]
+    method: str
+    headers: Mapping[str, str]
+    """Lower-case header names."""
+    body: bytes = b""
+    query: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ProxyResponse:
+    """What goes back to the client."""
+
+    status: int
+    headers: dict[str, str | list[str]]
+    body: bytes
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type header, if any."""
+        value = self.headers.get("Content-Type")
+        return value if isinstance(value, str) else None
+
+
+Presenter = Callable[[ProxyResponse], ProxyResponse]
+"""Turns the provider's answer into the client's (the unified API translates it)."""
+
+
+def as_is(response: ProxyResponse) -> ProxyResponse:
+    """The provider's answer, unchanged."""
+    return response
+
+
+ErrorPresenter = Callable[[ApiError], ProxyResponse]
+"""The client's answer for a gateway error (unreachable provider, rate limit, ...)."""
+
+
+def envelope_error(error: ApiError) -> ProxyResponse:
+    """A gateway error in the Cloudflare envelope."""
+    body = json.dumps(failure(error)).encode()
+    return ProxyResponse(error.status, {"Content-Type": "application/json"}, body)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One upstream request made for a client request (a fallback step is one target)."""
+
+    provider: Provider
+    method: str
+    path_segments: list[str]
+    query: list[tuple[str, str]]
+    headers: dict[str, str]
+    """Headers sent upstream (client credentials in, gateway and transport ones out)."""
+    body: bytes
+    policy: AttemptPolicy
+    cache: CacheOptions
+    logged_body: bytes
+    """The request body as the client sent it: what the log stores."""
+    logged_content_type: str | None
+    present: Presenter = as_is
+    present_error: ErrorPresenter = envelope_error
+    model: str | None = None
+    """The model asked for, when the upstream body does not say (translated requests)."""
+
+    @property
+    def path(self) -> str:
+        """The path after the provider slug."""
+        return "/".join(self.path_segments)

@@ -1,0 +1,132 @@
+"""The log record of one upstream attempt (or cache hit, or rejection) and its bodies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from chalicelib.accounts.models import Gateway
+from chalicelib.logstore.bodies import StoredBodies, truncate
+from chalicelib.logstore.ids import created_at_of, iso_utc
+from chalicelib.logstore.record import LogRecord, body_head
+from chalicelib.logstore.sink import LogEntry
+from chalicelib.logstore.writer import LogPolicy
+from chalicelib.proxy.cost import cost_usd
+from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target
+from chalicelib.proxy.headers import GatewayOptions
+from chalicelib.proxy.usage import Usage, extract_usage, model_type
+
+_MODEL_SNIFF_LIMIT = 1024 * 1024
+"""Request bodies larger than this are not parsed for their `model` field."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """One client request on its way through the gateway."""
+
+    request: ProxyRequest
+    gateway: Gateway
+    options: GatewayOptions
+    event_id: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt produced: the provider's answer and what the client gets."""
+
+    native: ProxyResponse
+    """The provider's answer (or the gateway's error standing for it)."""
+    response: ProxyResponse
+    """The answer presented to the client."""
+    duration_ms: int
+    first_byte_ms: int | None = None
+    error: str | None = None
+    cached: bool = False
+
+
+def log_entry(
+    log_id: str, context: Context, target: Target, step: int, outcome: Outcome
+) -> LogEntry:
+    """The log entry of one outcome, its bodies unless the client opted out."""
+    options, request = context.options, context.request
+    native, response = outcome.native, outcome.response
+    usage = (
+        extract_usage(target.provider.wire, target.path, native.body, native.content_type)
+        if 200 <= native.status < 300
+        else Usage()
+    )
+    model = usage.model or target.model or _requested_model(target)
+    if outcome.cached:
+        cost: Decimal | None = Decimal(0)
+    elif options.custom_cost is not None:
+        cost = options.custom_cost.cost_usd(usage)
+    else:
+        cost = cost_usd(target.provider.price_id, model, usage)
+    streamed = (native.content_type or "").startswith("text/event-stream")
+    request_head, request_complete = body_head(target.logged_body)
+    response_head, response_complete = body_head(response.body)
+    if not options.collect_log_payload:
+        request_head, response_head = "", ""
+    record = LogRecord(
+        id=log_id,
+        created_at=iso_utc(created_at_of(log_id)),
+        account_id=request.account_id,
+        gateway_id=request.gateway_id,
+        provider=target.provider.slug,
+        path=target.path,
+        status_code=response.status,
+        success=200 <= response.status < 300,
+        duration=outcome.duration_ms,
+        model=model,
+        model_type=model_type(target.provider.wire, target.path),
+        cached=outcome.cached,
+        step=step,
+        tokens_in=usage.tokens_in,
+        tokens_out=usage.tokens_out,
+        cost=cost,
+        custom_cost=options.custom_cost is not None and not outcome.cached,
+        time_to_first_token=outcome.first_byte_ms if streamed else None,
+        metadata=options.metadata,
+        event_id=context.event_id,
+        request_size=len(target.logged_body),
+        response_size=len(response.body),
+        request_content_type=target.logged_content_type,
+        response_content_type=response.content_type,
+        request_head=request_head,
+        response_head=response_head,
+        request_head_complete=request_complete,
+        response_head_complete=response_complete,
+        user_agent=request.headers.get("user-agent"),
+        error=outcome.error,
+    )
+    bodies = None
+    if options.collect_log_payload:
+        bodies = StoredBodies(
+            request=truncate(target.logged_body)[0],
+            response=truncate(response.body)[0],
+            request_content_type=record.request_content_type,
+            response_content_type=record.response_content_type,
+        )
+        record.body_truncated = len(bodies.request) < len(target.logged_body) or len(
+            bodies.response
+        ) < len(response.body)
+    policy = LogPolicy(
+        shard_count=context.gateway.shard_count,
+        evict_oldest=context.gateway.log_management_strategy == "DELETE_OLDEST",
+    )
+    return LogEntry(record, bodies, policy)
+
+
+def _requested_model(target: Target) -> str | None:
+    """The model the client asked for: Gemini names it in the path, others in the body."""
+    path, body = target.path, target.body
+    if target.provider.wire == "google" and "models/" in path:
+        return path.split("models/", 1)[1].split(":", 1)[0] or None
+    if not body or len(body) > _MODEL_SNIFF_LIMIT or body[:1] not in (b"{", b" ", b"\n"):
+        return None
+    try:
+        model = json.loads(body).get("model")
+    except (ValueError, AttributeError):
+        return None
+    return model if isinstance(model, str) else None

@@ -1,0 +1,63 @@
+import pytest
+
+from chalicelib.api.errors import Unauthorized
+from chalicelib.proxy.auth import GatewayAuth
+
+TOKEN = "tok-acme-0123456789"
+
+
+class Owners:
+    def __init__(self) -> None:
+        self.owners = {TOKEN: "acme", "tok-globex": "globex"}
+        self.lookups: list[str] = []
+
+    def __call__(self, token: str) -> str | None:
+        self.lookups.append(token)
+        return self.owners.get(token)
+
+
+class Clock:
+    now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_token_of_the_account_passes_and_is_remembered_briefly() -> None:
+    owners, clock = Owners(), Clock()
+    auth = GatewayAuth(owners, ttl_s=30, clock=clock)
+    headers = {"aig-authorization": f"Bearer {TOKEN}"}
+    auth.check(headers, "acme")
+    auth.check({"cf-aig-authorization": f"bearer  {TOKEN} "}, "acme")
+    assert owners.lookups == [TOKEN]
+    clock.now = 31
+    del owners.owners[TOKEN]  # revoked
+    with pytest.raises(Unauthorized):
+        auth.check(headers, "acme")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"aig-authorization": ""},
+        {"aig-authorization": TOKEN},
+        {"aig-authorization": "Basic abc"},
+        {"aig-authorization": "Bearer "},
+        {"authorization": f"Bearer {TOKEN}"},  # the provider's header is not the gateway's
+        {"aig-authorization": "Bearer tok-unknown"},
+        {"aig-authorization": "Bearer tok-globex"},  # another account's token
+    ],
+)
+def test_missing_malformed_unknown_or_foreign_tokens_are_401(headers: dict[str, str]) -> None:
+    auth = GatewayAuth(Owners())
+    with pytest.raises(Unauthorized) as raised:
+        auth.check(headers, "acme")
+    assert "tok-" not in raised.value.message
+
+
+def test_a_remembered_token_is_not_valid_for_another_account() -> None:
+    auth = GatewayAuth(Owners())
+    auth.check({"aig-authorization": f"Bearer {TOKEN}"}, "acme")
+    with pytest.raises(Unauthorized):
+        auth.check({"aig-authorization": f"Bearer {TOKEN}"}, "globex")

@@ -1,0 +1,50 @@
+from decimal import Decimal
+
+import pytest
+
+from chalicelib.api.errors import BadRequest
+from chalicelib.proxy.custom_cost import CustomCost, parse_custom_cost
+from chalicelib.proxy.headers import parse_options
+from chalicelib.proxy.usage import Usage
+
+
+def test_absent_header_means_the_price_table() -> None:
+    assert parse_custom_cost(None) is None
+    assert parse_options({}).custom_cost is None
+
+
+def test_prices_tokens_exactly() -> None:
+    cost = parse_custom_cost('{"per_token_in": 0.000001, "per_token_out": 2e-6}')
+    assert cost == CustomCost(Decimal("0.000001"), Decimal("2e-6"))
+    assert cost.cost_usd(Usage(tokens_in=1000, tokens_out=500)) == Decimal("0.002")
+    assert cost.cost_usd(Usage(tokens_in=10)) == Decimal("0.00001")
+
+
+def test_unknown_usage_stays_unknown() -> None:
+    cost = parse_custom_cost('{"per_token_in": 1, "per_token_out": 1}')
+    assert cost is not None and cost.cost_usd(Usage()) is None
+
+
+def test_cf_alias_reaches_the_options() -> None:
+    options = parse_options({"cf-aig-custom-cost": '{"per_token_in": 0, "per_token_out": 0}'})
+    assert options.custom_cost == CustomCost(Decimal(0), Decimal(0))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "not json",
+        "[1, 2]",
+        '{"per_token_in": 1}',
+        '{"per_token_in": 1, "per_token_out": 1, "extra": 1}',
+        '{"per_token_in": -1, "per_token_out": 1}',
+        '{"per_token_in": "1", "per_token_out": 1}',
+        '{"per_token_in": true, "per_token_out": 1}',
+        '{"per_token_in": NaN, "per_token_out": 1}',
+        '{"per_token_in": Infinity, "per_token_out": 1}',
+        '{"per_token_in": null, "per_token_out": 1}',
+    ],
+)
+def test_anything_else_is_400_naming_the_header(raw: str) -> None:
+    with pytest.raises(BadRequest, match="aig-custom-cost"):
+        parse_options({"aig-custom-cost": raw})

@@ -1,0 +1,131 @@
+import httpx
+import pytest
+
+from chalicelib.accounts.models import Gateway
+from chalicelib.api.errors import BadRequest, UpstreamTimeout, UpstreamUnreachable
+from chalicelib.proxy.retry import (
+    AttemptPolicy,
+    attempt_policy,
+    is_retryable_status,
+    run_attempts,
+)
+from chalicelib.proxy.upstream import UpstreamResponse
+
+GATEWAY = Gateway(id="g", account_id="a")
+
+
+def _answer(status: int) -> UpstreamResponse:
+    return UpstreamResponse(status, [("content-type", "application/json")], b"{}", 1)
+
+
+def test_defaults_come_from_the_gateway() -> None:
+    assert attempt_policy({}, GATEWAY, 30) == AttemptPolicy(30, 1, 0, "constant")
+    gateway = Gateway(
+        id="g", account_id="a", retry_max_attempts=3, retry_delay=250, retry_backoff="linear"
+    )
+    assert attempt_policy({}, gateway, 30) == AttemptPolicy(30, 3, 250, "linear")
+    unset = Gateway(
+        id="g", account_id="a", retry_max_attempts=None, retry_delay=None, retry_backoff=None
+    )
+    assert attempt_policy({}, unset, 30) == AttemptPolicy(30, 1, 0, "constant")
+
+
+def test_headers_override_the_gateway_and_cf_aliases_work() -> None:
+    gateway = Gateway(
+        id="g", account_id="a", retry_max_attempts=3, retry_delay=250, retry_backoff="linear"
+    )
+    headers = {
+        "aig-request-timeout": "1500",
+        "cf-aig-max-attempts": "5",
+        "aig-retry-delay": "0",
+        "aig-backoff": "Exponential",
+    }
+    assert attempt_policy(headers, gateway, 30) == AttemptPolicy(1.5, 5, 0, "exponential")
+
+
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        ({"aig-request-timeout": "0"}, "aig-request-timeout"),
+        ({"aig-request-timeout": "fast"}, "aig-request-timeout"),
+        ({"aig-request-timeout": "1.5"}, "aig-request-timeout"),
+        ({"aig-max-attempts": "6"}, "aig-max-attempts"),
+        ({"aig-max-attempts": "0"}, "aig-max-attempts"),
+        ({"cf-aig-max-attempts": "-1"}, "aig-max-attempts"),
+        ({"aig-retry-delay": "5001"}, "aig-retry-delay"),
+        ({"aig-retry-delay": "²"}, "aig-retry-delay"),
+        ({"aig-backoff": "random"}, "aig-backoff"),
+    ],
+)
+def test_bad_values_are_400_naming_the_header(headers: dict[str, str], named: str) -> None:
+    with pytest.raises(BadRequest, match=named):
+        attempt_policy(headers, GATEWAY, 30)
+
+
+@pytest.mark.parametrize(
+    ("backoff", "delays"),
+    [
+        ("constant", [0.1, 0.1, 0.1, 0.1]),
+        ("linear", [0.1, 0.2, 0.3, 0.4]),
+        ("exponential", [0.1, 0.2, 0.4, 0.8]),
+    ],
+)
+def test_delays(backoff: str, delays: list[float]) -> None:
+    policy = AttemptPolicy(1, 5, 100, backoff)
+    assert [policy.delay_s(n) for n in range(1, 5)] == pytest.approx(delays)
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"),
+    [(200, False), (400, False), (401, False), (404, False), (429, True), (500, True), (503, True)],
+)
+def test_retryable_statuses(status: int, retryable: bool) -> None:
+    assert is_retryable_status(status) is retryable
+
+
+def test_retries_until_success_sleeping_between_attempts() -> None:
+    answers = iter([_answer(503), _answer(429), _answer(200), _answer(200)])
+    timeouts: list[float] = []
+    slept: list[float] = []
+
+    def send(timeout_s: float) -> UpstreamResponse:
+        timeouts.append(timeout_s)
+        return next(answers)
+
+    attempts = list(run_attempts(send, AttemptPolicy(2.5, 5, 100, "exponential"), slept.append))
+    assert [a.status for a in attempts] == [503, 429, 200]
+    assert [a.number for a in attempts] == [1, 2, 3]
+    assert slept == pytest.approx([0.1, 0.2]) and timeouts == [2.5] * 3
+    assert not attempts[-1].retryable
+
+
+def test_connection_errors_and_timeouts_are_retried_then_reported() -> None:
+    errors = iter([UpstreamUnreachable("down"), UpstreamTimeout("slow")])
+
+    def send(timeout_s: float) -> UpstreamResponse:
+        raise next(errors)
+
+    slept: list[float] = []
+    attempts = list(run_attempts(send, AttemptPolicy(1, 2, 0), slept.append))
+    assert [a.status for a in attempts] == [502, 504] and slept == [0]
+    assert attempts[-1].retryable and attempts[-1].answer is None
+
+
+@pytest.mark.parametrize("status", [200, 400, 404])
+def test_answers_that_are_not_retryable_stop_at_once(status: int) -> None:
+    calls: list[float] = []
+
+    def send(timeout_s: float) -> UpstreamResponse:
+        calls.append(timeout_s)
+        return _answer(status)
+
+    attempts = list(run_attempts(send, AttemptPolicy(1, 5, 0), lambda s: None))
+    assert len(attempts) == 1 and len(calls) == 1
+
+
+def test_other_errors_are_not_swallowed() -> None:
+    def send(timeout_s: float) -> UpstreamResponse:
+        raise httpx.InvalidURL("bad")
+
+    with pytest.raises(httpx.InvalidURL):
+        list(run_attempts(send, AttemptPolicy(1, 3, 0), lambda s: None))
