@@ -92,6 +92,7 @@ _CHECKS: dict[str, Callable[[str, Any, Plan], Any]] = {
     "collect_logs": _bool,
     "cache_ttl": _int_range(0, MAX_CACHE_TTL_S),
     "cache_invalidate_on_update": _bool,
+    "cache_key_includes_credentials": _bool,
     "rate_limiting_interval": _int_range(0, MAX_RATE_LIMIT_INTERVAL_S),
     "rate_limiting_limit": _int_range(0, 10**9),
     "rate_limiting_technique": _choice("fixed", "sliding"),

@@ -87,6 +87,9 @@ class Gateway:
     collect_logs: bool = True
     cache_ttl: int | None = 0
     cache_invalidate_on_update: bool = False
+    cache_key_includes_credentials: bool = False
+    """Whether the client's provider key is part of cache keys (callers do not share
+    answers); off by default, as on Cloudflare."""
     rate_limiting_interval: int | None = 0
     rate_limiting_limit: int | None = 0
     rate_limiting_technique: str | None = "fixed"
@@ -125,6 +128,7 @@ CONFIG_FIELDS = (
     "collect_logs",
     "cache_ttl",
     "cache_invalidate_on_update",
+    "cache_key_includes_credentials",
     "rate_limiting_interval",
     "rate_limiting_limit",
     "rate_limiting_technique",

@@ -1,8 +1,9 @@
 """Glue for the unified API (`/compat/chat/completions`, `/compat/embeddings`).
 
 The client's OpenAI request is translated by chalicelib.compat into the provider's native
-request; the proxy sends, caches and logs that native exchange (usage is read from the
-native answer), and the client gets the answer translated back to OpenAI's format.
+request; the proxy sends and logs that native exchange (usage is read from the native
+answer), and the client gets the answer translated back to OpenAI's format. The cache
+keeps that translated answer, so a hit is byte-identical (its usage is read from it).
 """
 
 from __future__ import annotations

@@ -83,6 +83,10 @@ class Target:
     present_error: ErrorPresenter = envelope_error
     model: str | None = None
     """The model asked for, when the upstream body does not say (translated requests)."""
+    answer_format: tuple[str, str] | None = None
+    """(wire, path) of the presented answer when it is not the provider's own format
+    (the unified API answers in OpenAI's): the cache keeps what the client got, so a hit
+    is read for usage in that format."""
 
     @property
     def path(self) -> str:

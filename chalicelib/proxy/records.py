@@ -51,8 +51,11 @@ def log_entry(
     """The log entry of one outcome, its bodies unless the client opted out."""
     options, request = context.options, context.request
     native, response = outcome.native, outcome.response
+    wire, path = target.provider.wire, target.path
+    if outcome.cached and target.answer_format is not None:
+        wire, path = target.answer_format  # the cache holds the presented answer
     usage = (
-        extract_usage(target.provider.wire, target.path, native.body, native.content_type)
+        extract_usage(wire, path, native.body, native.content_type)
         if 200 <= native.status < 300
         else Usage()
     )

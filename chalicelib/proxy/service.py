@@ -158,6 +158,7 @@ class ProxyService:
                 present_error=compat.openai_error,
                 model=translation.model,
                 logged=request.body,
+                answer_format=("openai", "/".join(request.path_segments)),
             )
         except ApiError as exc:
             return compat.openai_error(exc)
@@ -196,6 +197,7 @@ class ProxyService:
         present_error: ErrorPresenter = envelope_error,
         model: str | None = None,
         logged: bytes | None = None,
+        answer_format: tuple[str, str] | None = None,
     ) -> Target:
         """An upstream target with the options read from `options` (request headers)."""
         return Target(
@@ -212,6 +214,7 @@ class ProxyService:
             present=present,
             present_error=present_error,
             model=model,
+            answer_format=answer_format,
         )
 
     def _serve(
@@ -262,12 +265,12 @@ class ProxyService:
             assert self._cache is not None
             started = time.perf_counter()
             hit = self._cache.get(key)
-            if hit is not None:
-                native = ProxyResponse(
+            if hit is not None:  # what the client got the first time, byte for byte
+                answer = ProxyResponse(
                     hit.status, downstream_headers(list(hit.headers.items())), hit.body
                 )
                 duration_ms = round((time.perf_counter() - started) * 1000)
-                outcome = Outcome(native, target.present(native), duration_ms, cached=True)
+                outcome = Outcome(answer, answer, duration_ms, cached=True)
                 outcome.response.headers["aig-cache-status"] = "HIT"
                 self._log(context, target, step, outcome)
                 return outcome.response, False
@@ -300,7 +303,7 @@ class ProxyService:
             self._log(context, target, step, outcome)
         if key is not None and attempt.answer is not None:
             assert self._cache is not None
-            self._cache.put(key, native, target.cache.ttl_s)
+            self._cache.put(key, outcome.response, target.cache.ttl_s)
         return outcome.response, attempt.retryable
 
     def _cache_key(self, context: Context, target: Target) -> str | None:
@@ -319,6 +322,7 @@ class ProxyService:
             headers=target.headers,
             body=target.body,
             custom_key=options.custom_key,
+            key_includes_credentials=context.gateway.cache_key_includes_credentials,
         )
 
     def _log(self, context: Context, target: Target, step: int, outcome: Outcome) -> None:

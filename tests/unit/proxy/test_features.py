@@ -309,6 +309,20 @@ def test_what_selects_a_cached_answer(features: Features, tenant: Tenant) -> Non
     assert len(features.sent) == 6
 
 
+def test_the_client_key_is_in_the_cache_key_only_when_the_gateway_says_so(
+    features: Features, tenant: Tenant
+) -> None:
+    features.configure(tenant, cache_ttl=60)
+    alice, bob = {"authorization": "Bearer sk-alice"}, {"authorization": "Bearer sk-bob"}
+    assert features.call(tenant, headers=alice).headers["aig-cache-status"] == "MISS"
+    assert features.call(tenant, headers=bob).headers["aig-cache-status"] == "HIT"
+    features.configure(tenant, cache_key_includes_credentials=True)
+    assert features.call(tenant, headers=alice).headers["aig-cache-status"] == "MISS"
+    assert features.call(tenant, headers=bob).headers["aig-cache-status"] == "MISS"
+    assert features.call(tenant, headers=bob).headers["aig-cache-status"] == "HIT"
+    assert len(features.sent) == 3
+
+
 def test_failures_are_not_cached(features: Features, tenant: Tenant) -> None:
     features.configure(tenant, cache_ttl=60)
     features.handler = _statuses(500, 200)
@@ -547,16 +561,23 @@ def test_compat_provider_errors_come_back_in_openai_shape(
     assert json.loads(response.body)["error"]["message"] == "slow down"
 
 
-def test_compat_hits_are_translated_again(features: Features, tenant: Tenant) -> None:
+def test_compat_hits_are_byte_identical_and_logged_with_their_usage(
+    features: Features, tenant: Tenant
+) -> None:
     features.configure(tenant, cache_ttl=60)
     features.handler = lambda request: httpx.Response(200, json=ANTHROPIC_MESSAGE)
     body = json.dumps(
         {"model": "anthropic/claude-3-5-haiku-20241022", "messages": CHAT_REQUEST["messages"]}
     ).encode()
-    features.call(tenant, provider="compat", body=body)
+    first = features.call(tenant, provider="compat", body=body)
     hit = features.call(tenant, provider="compat", body=body)
     assert hit.headers["aig-cache-status"] == "HIT" and len(features.sent) == 1
+    assert hit.body == first.body  # same id and created, not a new translation
     assert json.loads(hit.body)["choices"][0]["message"]["content"] == "hello"
+    miss_log, hit_log = features.records()
+    assert hit_log.cached and hit_log.cost == 0
+    assert (hit_log.tokens_in, hit_log.tokens_out) == (miss_log.tokens_in, miss_log.tokens_out)
+    assert hit_log.tokens_in is not None
 
 
 @pytest.mark.parametrize(
