@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 PACKS_PREFIX = "packs/"
 _LENGTH_BYTES = 8
+_KEYS_PER_BATCH_GET = 100
 
 
 @dataclass(frozen=True)
@@ -130,17 +131,28 @@ class PackCompactor:
         return report
 
     def _live_parts(self, key: str, parts: list[PackPart]) -> list[PackPart]:
-        """The parts whose log still exists and still points into this pack."""
-        live: list[PackPart] = []
-        for part in parts:
-            item = self._table.get_item(
-                Key={"pk": part.pk, "sk": part.sk},
-                ProjectionExpression="body_key, body_offset",
-                ConsistentRead=True,
-            ).get("Item")
-            if item and item.get("body_key") == key and item.get("body_offset") == part.offset:
-                live.append(part)
-        return live
+        """The parts whose log still exists and still points into this pack (consistent
+        BatchGetItem, 100 keys per call)."""
+        pointers: dict[tuple[str, str], tuple[str, int]] = {}
+        client, table = self._table.meta.client, self._table.name
+        for start in range(0, len(parts), _KEYS_PER_BATCH_GET):
+            keys = [{"pk": p.pk, "sk": p.sk} for p in parts[start : start + _KEYS_PER_BATCH_GET]]
+            request: dict[str, Any] = {
+                table: {
+                    "Keys": keys,
+                    "ProjectionExpression": "pk, sk, body_key, body_offset",
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                answer = client.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(table, []):
+                    pointers[(item["pk"], item["sk"])] = (
+                        item.get("body_key", ""),
+                        int(item.get("body_offset", -1)),
+                    )
+                request = answer.get("UnprocessedKeys") or {}
+        return [part for part in parts if pointers.get((part.pk, part.sk)) == (key, part.offset)]
 
     def _rewrite(self, old_key: str, live: list[PackPart]) -> None:
         """Copy the live parts to a new pack, then repoint each log (only if it still

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from chalicelib import aws, wiring
@@ -116,3 +118,20 @@ def test_the_scheduled_handler_runs(packed: list[LogRecord], settings: Settings)
         )
         answer = client.lambda_.invoke("compact_packs", event)
     assert answer.payload["complete"] is True
+
+
+def test_checking_a_pack_is_one_batch_read_per_100_parts(
+    packed: list[LogRecord], settings: Settings
+) -> None:
+    calls: list[str] = []
+    client = aws.table(settings.logs_table).meta.client
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    client.meta.events.register("before-parameter-build.dynamodb.*", count)
+    try:
+        _compactor(settings).run()
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.*", count)
+    assert calls == ["BatchGetItem"]  # ten parts, all live: left alone
