@@ -278,7 +278,13 @@ class ProxyService:
 
         def send(timeout_s: float) -> UpstreamResponse:
             return self._upstream.send(
-                target.provider.slug, target.method, url, target.headers, target.body, timeout_s
+                target.provider.slug,
+                target.method,
+                url,
+                target.headers,
+                target.body,
+                timeout_s,
+                body_timeout_s=max(timeout_s, self._timeout_s),
             )
 
         for attempt in run_attempts(send, target.policy, self._sleep):

@@ -46,14 +46,23 @@ class UpstreamClient:
         headers: dict[str, str],
         body: bytes,
         timeout_s: float,
+        body_timeout_s: float | None = None,
     ) -> UpstreamResponse:
-        """Send the request; raise UpstreamTimeout or UpstreamUnreachable on failure."""
+        """Send the request; raise UpstreamTimeout or UpstreamUnreachable on failure.
+
+        `timeout_s` bounds the wait for the first part of the answer (its status and
+        headers); once that came, as on Cloudflare, each read of the body may take up to
+        `body_timeout_s` (default: `timeout_s`), so a slow stream is not cut off.
+        """
         started = time.perf_counter()
         request = self._client.build_request(
             method, url, headers=headers, content=body, timeout=timeout_s
         )
         try:
             response = self._client.send(request, stream=True)
+            if body_timeout_s is not None:  # read by the transport when the body starts
+                timeouts = request.extensions.get("timeout", {})
+                request.extensions["timeout"] = {**timeouts, "read": body_timeout_s}
             try:
                 chunks: list[bytes] = []
                 first_byte_ms: int | None = None
