@@ -175,28 +175,27 @@ class BatchStore:
                     if not fresh[gateway]:
                         del fresh[gateway]
                 continue
-            gateways = list(chunk) if refused == _ACCOUNT else [refused]
-            for gateway in gateways:
-                now = self._counters.dropped(account_id, gateway)
-                tries[gateway] += 1
-                if (
-                    refused == _ACCOUNT
-                    or now is None
-                    or now == dropped[gateway]
-                    or tries[gateway] >= _MAX_RESERVE_ATTEMPTS
-                ):
-                    for record, policy in fresh.pop(gateway):  # eviction or a counted drop
-                        outcomes[record.id] = self._fallback.store(
-                            record, None, policy, reserved=self.reserved
-                        )
-                    continue
-                dropped[gateway] = now  # it dropped logs: leave out those of this batch
-                already = self._dropped_ids(account_id, gateway, fresh[gateway])
-                outcomes.update((log_id, WriteOutcome.DROPPED) for log_id in already)
-                fresh[gateway] = [e for e in fresh[gateway] if e[0].id not in already]
-                if not fresh[gateway]:
-                    del fresh[gateway]
+            if refused == _ACCOUNT:  # the account is full: one by one, by policy
+                for gateway in chunk:
+                    self._one_by_one(fresh.pop(gateway), outcomes)
+                continue
+            now = self._counters.dropped(account_id, refused)
+            tries[refused] += 1
+            if now is None or now == dropped[refused] or tries[refused] >= _MAX_RESERVE_ATTEMPTS:
+                self._one_by_one(fresh.pop(refused), outcomes)  # full or going
+                continue
+            dropped[refused] = now  # it dropped logs: leave out those of this batch
+            already = self._dropped_ids(account_id, refused, fresh[refused])
+            outcomes.update((log_id, WriteOutcome.DROPPED) for log_id in already)
+            fresh[refused] = [e for e in fresh[refused] if e[0].id not in already]
+            if not fresh[refused]:
+                del fresh[refused]
         return reserved
+
+    def _one_by_one(self, entries: list[Entry], outcomes: dict[str, WriteOutcome]) -> None:
+        """The per-log path: eviction or a counted drop, by the gateway's policy."""
+        for record, policy in entries:
+            outcomes[record.id] = self._fallback.store(record, None, policy, reserved=self.reserved)
 
     def _fitting(self, fresh: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
         """The first gateways' logs whose reservation fits one transaction: whole
