@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from chalicelib import aws, wiring
+from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.errors import BadRequest, NotFound, Unauthorized
-from chalicelib.cache import ResponseCache
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
-from chalicelib.proxy.auth import GatewayAuth
-from chalicelib.proxy.gateway_cache import GatewayCache
-from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
-from chalicelib.proxy.upstream import UpstreamClient
-from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
-from tests.unit.proxy.test_service import CHAT_REQUEST, CHAT_RESPONSE, CLIENT_KEY
-
-Handler = Callable[[httpx.Request], httpx.Response]
+from tests.unit.proxy.harness import CHAT_REQUEST, CHAT_RESPONSE, CLIENT_KEY, Handler, ProxyHarness
 
 ANTHROPIC_MESSAGE = {
     "id": "msg_1",
@@ -43,96 +30,9 @@ ANTHROPIC_MESSAGE = {
 }
 
 
-class Features:
-    """A ProxyService with every feature wired, its AWS calls and provider calls recorded."""
-
-    def __init__(self, settings: Settings, accounts: AccountStore, queue: bool = False) -> None:
-        self.settings = settings
-        self.accounts = accounts
-        self.handler: Handler = lambda request: httpx.Response(200, json=CHAT_RESPONSE)
-        self.sent: list[httpx.Request] = []
-        self.aws_calls: list[str] = []
-        self.slept: list[float] = []
-        clients = [aws.client("dynamodb"), aws.client("s3"), aws.client("sqs")]
-        clients.append(aws.table(settings.control_table).meta.client)
-        for client in clients:
-            client.meta.events.register("before-call", self._count)
-        s3 = aws.client("s3")
-        direct = DirectLogSink(wiring.log_writer())
-        sink: LogSink = direct
-        if queue:
-            assert settings.log_queue_url
-            bodies = S3BodyStore(s3, settings.bodies_bucket)
-            sink = QueueLogSink(aws.client("sqs"), settings.log_queue_url, bodies, direct)
-        self.service = ProxyService(
-            GatewayCache(accounts, 0 if not queue else 60),
-            sink,
-            UpstreamClient(transport=httpx.MockTransport(self._dispatch)),
-            upstream_timeout_s=5,
-            env={},
-            limiter=RateLimiter(aws.client("dynamodb"), settings.control_table),
-            cache=ResponseCache(s3, settings.bodies_bucket),
-            auth=GatewayAuth(accounts.account_of_token),
-            sleep=self.slept.append,
-        )
-        self.reader = LogReader(aws.table(settings.logs_table))
-
-    def _count(self, model: Any, **_: Any) -> None:
-        self.aws_calls.append(model.name)
-
-    def _dispatch(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.sent.append(request)
-        return self.handler(request)
-
-    def request(
-        self,
-        tenant: Tenant,
-        provider: str = "openai",
-        path: str = "chat/completions",
-        body: bytes = json.dumps(CHAT_REQUEST).encode(),
-        headers: dict[str, str] | None = None,
-    ) -> ProxyRequest:
-        all_headers = {"content-type": "application/json", "authorization": f"Bearer {CLIENT_KEY}"}
-        all_headers.update(headers or {})
-        return ProxyRequest(
-            tenant.account_id,
-            tenant.gateway_id,
-            provider,
-            path.split("/"),
-            "POST",
-            all_headers,
-            body,
-        )
-
-    def call(self, tenant: Tenant, **kwargs: Any) -> ProxyResponse:
-        return self.service.handle(self.request(tenant, **kwargs))
-
-    def universal(
-        self, tenant: Tenant, steps: Any, headers: dict[str, str] | None = None
-    ) -> ProxyResponse:
-        request = self.request(tenant, provider="", path="", body=json.dumps(steps).encode())
-        request.headers = {"content-type": "application/json", **(headers or {})}
-        return self.service.handle_universal(request)
-
-    def log(self, tenant: Tenant, response: ProxyResponse) -> LogRecord:
-        log_id = response.headers["aig-log-id"]
-        assert isinstance(log_id, str)
-        record = self.reader.get(tenant.account_id, tenant.gateway_id, log_id, 16)
-        assert record is not None
-        return record
-
-    def records(self) -> list[LogRecord]:
-        items = aws.table(self.settings.logs_table).scan()["Items"]
-        return sorted((LogRecord.from_item(item) for item in items), key=lambda r: r.id)
-
-    def configure(self, tenant: Tenant, **changes: Any) -> None:
-        self.accounts.update_gateway(tenant.account_id, tenant.gateway_id, changes)
-
-
 @pytest.fixture
-def features(settings: Settings, accounts: AccountStore) -> Features:
-    return Features(settings, accounts)
+def features(settings: Settings, accounts: AccountStore) -> ProxyHarness:
+    return ProxyHarness(settings, accounts)
 
 
 def _statuses(*statuses: int, body: Any = CHAT_RESPONSE) -> Handler:
@@ -151,7 +51,7 @@ def _statuses(*statuses: int, body: Any = CHAT_RESPONSE) -> Handler:
 def test_with_every_feature_off_a_request_makes_one_aws_call(
     settings: Settings, accounts: AccountStore, tenant: Tenant
 ) -> None:
-    features = Features(settings, accounts, queue=True)
+    features = ProxyHarness(settings, accounts, queue=True)
     features.call(tenant)  # warms the gateway cache
     features.aws_calls.clear()
     response = features.call(tenant)
@@ -164,7 +64,7 @@ def test_with_every_feature_off_a_request_makes_one_aws_call(
 
 
 def test_authenticated_gateway_needs_a_token_of_its_account(
-    features: Features, tenant: Tenant, other_tenant: Tenant, settings: Settings
+    features: ProxyHarness, tenant: Tenant, other_tenant: Tenant, settings: Settings
 ) -> None:
     features.configure(tenant, authentication=True)
     refused = [
@@ -191,7 +91,7 @@ def test_authenticated_gateway_needs_a_token_of_its_account(
 
 
 def test_authentication_covers_the_universal_and_unified_endpoints(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.configure(tenant, authentication=True)
     step = {"provider": "openai", "endpoint": "chat/completions", "query": CHAT_REQUEST}
@@ -204,7 +104,7 @@ def test_authentication_covers_the_universal_and_unified_endpoints(
     assert features.sent == []
 
 
-def test_unauthenticated_gateway_ignores_the_header(features: Features, tenant: Tenant) -> None:
+def test_unauthenticated_gateway_ignores_the_header(features: ProxyHarness, tenant: Tenant) -> None:
     response = features.call(tenant, headers={"aig-authorization": "Bearer whatever"})
     assert response.status == 200
 
@@ -214,7 +114,7 @@ def test_unauthenticated_gateway_ignores_the_header(features: Features, tenant: 
 
 @pytest.mark.parametrize("technique", ["fixed", "sliding"])
 def test_over_the_limit_is_429_not_sent_and_logged(
-    features: Features, tenant: Tenant, technique: str
+    features: ProxyHarness, tenant: Tenant, technique: str
 ) -> None:
     features.configure(
         tenant, rate_limiting_limit=2, rate_limiting_interval=60, rate_limiting_technique=technique
@@ -231,7 +131,9 @@ def test_over_the_limit_is_429_not_sent_and_logged(
     assert record.tokens_in is None and record.cost is None
 
 
-def test_limits_are_per_gateway(features: Features, tenant: Tenant, other_tenant: Tenant) -> None:
+def test_limits_are_per_gateway(
+    features: ProxyHarness, tenant: Tenant, other_tenant: Tenant
+) -> None:
     features.configure(tenant, rate_limiting_limit=1, rate_limiting_interval=60)
     assert features.call(tenant).status == 200
     assert features.call(tenant).status == 429
@@ -241,7 +143,9 @@ def test_limits_are_per_gateway(features: Features, tenant: Tenant, other_tenant
 # caching
 
 
-def test_a_hit_replays_the_answer_without_the_provider(features: Features, tenant: Tenant) -> None:
+def test_a_hit_replays_the_answer_without_the_provider(
+    features: ProxyHarness, tenant: Tenant
+) -> None:
     features.configure(tenant, cache_ttl=60)
     first = features.call(tenant)
     features.handler = lambda request: httpx.Response(500, json={"error": "must not be called"})
@@ -261,17 +165,17 @@ def test_a_hit_replays_the_answer_without_the_provider(features: Features, tenan
 
 
 def test_the_cache_survives_a_new_process(
-    features: Features, tenant: Tenant, settings: Settings, accounts: AccountStore
+    features: ProxyHarness, tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     features.configure(tenant, cache_ttl=60)
     first = features.call(tenant)
-    restarted = Features(settings, accounts)
+    restarted = ProxyHarness(settings, accounts)
     second = restarted.call(tenant)
     assert second.headers["aig-cache-status"] == "HIT" and second.body == first.body
     assert restarted.sent == []
 
 
-def test_streams_are_cached_byte_for_byte(features: Features, tenant: Tenant) -> None:
+def test_streams_are_cached_byte_for_byte(features: ProxyHarness, tenant: Tenant) -> None:
     sse = (
         b'data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[]}\n\n'
         b'data: {"id":"c","object":"chat.completion.chunk","model":"gpt-4o-mini","choices":[],'
@@ -290,7 +194,7 @@ def test_streams_are_cached_byte_for_byte(features: Features, tenant: Tenant) ->
     assert record.cached and (record.tokens_in, record.tokens_out) == (7, 3)
 
 
-def test_what_selects_a_cached_answer(features: Features, tenant: Tenant) -> None:
+def test_what_selects_a_cached_answer(features: ProxyHarness, tenant: Tenant) -> None:
     features.configure(tenant, cache_ttl=60)
     other = json.dumps({**CHAT_REQUEST, "temperature": 0}).encode()
     assert features.call(tenant).headers["aig-cache-status"] == "MISS"
@@ -310,7 +214,7 @@ def test_what_selects_a_cached_answer(features: Features, tenant: Tenant) -> Non
 
 
 def test_the_client_key_is_in_the_cache_key_only_when_the_gateway_says_so(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.configure(tenant, cache_ttl=60)
     alice, bob = {"authorization": "Bearer sk-alice"}, {"authorization": "Bearer sk-bob"}
@@ -323,7 +227,7 @@ def test_the_client_key_is_in_the_cache_key_only_when_the_gateway_says_so(
     assert len(features.sent) == 3
 
 
-def test_failures_are_not_cached(features: Features, tenant: Tenant) -> None:
+def test_failures_are_not_cached(features: ProxyHarness, tenant: Tenant) -> None:
     features.configure(tenant, cache_ttl=60)
     features.handler = _statuses(500, 200)
     assert features.call(tenant).status == 500
@@ -331,7 +235,9 @@ def test_failures_are_not_cached(features: Features, tenant: Tenant) -> None:
     assert again.status == 200 and again.headers["aig-cache-status"] == "MISS"
 
 
-def test_caches_are_per_gateway(features: Features, tenant: Tenant, other_tenant: Tenant) -> None:
+def test_caches_are_per_gateway(
+    features: ProxyHarness, tenant: Tenant, other_tenant: Tenant
+) -> None:
     for who in (tenant, other_tenant):
         features.configure(who, cache_ttl=60)
     features.call(tenant)
@@ -339,7 +245,7 @@ def test_caches_are_per_gateway(features: Features, tenant: Tenant, other_tenant
 
 
 def test_updating_an_invalidating_gateway_drops_its_cache(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.configure(tenant, cache_ttl=60)
     features.call(tenant)
@@ -352,7 +258,7 @@ def test_updating_an_invalidating_gateway_drops_its_cache(
     assert features.call(tenant).headers["aig-cache-status"] == "MISS"
 
 
-def test_a_hit_still_counts_against_the_rate_limit(features: Features, tenant: Tenant) -> None:
+def test_a_hit_still_counts_against_the_rate_limit(features: ProxyHarness, tenant: Tenant) -> None:
     features.configure(tenant, cache_ttl=60, rate_limiting_limit=2, rate_limiting_interval=60)
     assert [features.call(tenant).status for _ in range(3)] == [200, 200, 429]
     assert len(features.sent) == 1
@@ -372,7 +278,7 @@ def test_a_hit_still_counts_against_the_rate_limit(features: Features, tenant: T
     ],
 )
 def test_bad_option_headers_are_400_before_anything_is_sent(
-    features: Features, tenant: Tenant, headers: dict[str, str], named: str
+    features: ProxyHarness, tenant: Tenant, headers: dict[str, str], named: str
 ) -> None:
     features.configure(tenant, rate_limiting_limit=1, rate_limiting_interval=60)
     with pytest.raises(BadRequest, match=named):
@@ -385,7 +291,7 @@ def test_bad_option_headers_are_400_before_anything_is_sent(
 
 
 def test_retries_follow_the_headers_and_log_every_attempt(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.handler = _statuses(503, 429, 200)
     headers = {"aig-max-attempts": "3", "aig-retry-delay": "100", "aig-backoff": "linear"}
@@ -398,20 +304,22 @@ def test_retries_follow_the_headers_and_log_every_attempt(
     assert features.log(tenant, response).status_code == 200
 
 
-def test_the_gateway_sets_the_default_retries(features: Features, tenant: Tenant) -> None:
+def test_the_gateway_sets_the_default_retries(features: ProxyHarness, tenant: Tenant) -> None:
     features.configure(tenant, retry_max_attempts=2, retry_delay=50, retry_backoff="exponential")
     features.handler = _statuses(500, 500)
     assert features.call(tenant).status == 500
     assert len(features.sent) == 2 and features.slept == pytest.approx([0.05])
 
 
-def test_client_errors_are_not_retried(features: Features, tenant: Tenant) -> None:
+def test_client_errors_are_not_retried(features: ProxyHarness, tenant: Tenant) -> None:
     features.handler = _statuses(400)
     assert features.call(tenant, headers={"aig-max-attempts": "5"}).status == 400
     assert len(features.sent) == 1
 
 
-def test_timeouts_are_retried_with_the_request_timeout(features: Features, tenant: Tenant) -> None:
+def test_timeouts_are_retried_with_the_request_timeout(
+    features: ProxyHarness, tenant: Tenant
+) -> None:
     timeouts: list[object] = []
 
     def slow_then_fine(request: httpx.Request) -> httpx.Response:
@@ -442,7 +350,7 @@ def _step(provider: str = "openai", **extra: Any) -> dict[str, Any]:
     }
 
 
-def test_universal_falls_back_after_a_failing_step(features: Features, tenant: Tenant) -> None:
+def test_universal_falls_back_after_a_failing_step(features: ProxyHarness, tenant: Tenant) -> None:
     def reply(request: httpx.Request) -> httpx.Response:
         if request.url.host == "api.openai.com":
             return httpx.Response(500, json={"error": "down"})
@@ -462,7 +370,7 @@ def test_universal_falls_back_after_a_failing_step(features: Features, tenant: T
 
 
 def test_universal_steps_retry_and_time_out_on_their_own_config(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     seen: list[tuple[str, object]] = []
 
@@ -485,7 +393,7 @@ def test_universal_steps_retry_and_time_out_on_their_own_config(
 
 
 def test_universal_answers_a_client_error_without_falling_back(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.handler = _statuses(400)
     response = features.universal(tenant, [_step(), _step("anthropic")])
@@ -493,7 +401,7 @@ def test_universal_answers_a_client_error_without_falling_back(
     assert len(features.sent) == 1
 
 
-def test_universal_last_failure_is_the_answer(features: Features, tenant: Tenant) -> None:
+def test_universal_last_failure_is_the_answer(features: ProxyHarness, tenant: Tenant) -> None:
     features.handler = _statuses(500, 503)
     response = features.universal(tenant, [_step(), _step()])
     assert response.status == 503 and response.headers["aig-step"] == "1"
@@ -508,14 +416,14 @@ def test_universal_last_failure_is_the_answer(features: Features, tenant: Tenant
     ],
 )
 def test_universal_bad_steps_are_400(
-    features: Features, tenant: Tenant, steps: Any, words: str
+    features: ProxyHarness, tenant: Tenant, steps: Any, words: str
 ) -> None:
     with pytest.raises(BadRequest, match=words):
         features.universal(tenant, steps)
     assert features.sent == []
 
 
-def test_universal_unknown_gateway_is_404(features: Features, tenant: Tenant) -> None:
+def test_universal_unknown_gateway_is_404(features: ProxyHarness, tenant: Tenant) -> None:
     with pytest.raises(NotFound):
         features.universal(Tenant(tenant.account_id, "nope", ""), [_step()])
 
@@ -524,7 +432,7 @@ def test_universal_unknown_gateway_is_404(features: Features, tenant: Tenant) ->
 
 
 def test_compat_chat_is_translated_and_logged_from_the_native_answer(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.handler = lambda request: httpx.Response(200, json=ANTHROPIC_MESSAGE)
     body = {"model": "anthropic/claude-3-5-haiku-20241022", "messages": CHAT_REQUEST["messages"]}
@@ -550,7 +458,7 @@ def test_compat_chat_is_translated_and_logged_from_the_native_answer(
 
 
 def test_compat_provider_errors_come_back_in_openai_shape(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.handler = lambda request: httpx.Response(
         429, json={"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}
@@ -562,7 +470,7 @@ def test_compat_provider_errors_come_back_in_openai_shape(
 
 
 def test_compat_hits_are_byte_identical_and_logged_with_their_usage(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     features.configure(tenant, cache_ttl=60)
     features.handler = lambda request: httpx.Response(200, json=ANTHROPIC_MESSAGE)
@@ -597,7 +505,7 @@ def test_compat_hits_are_byte_identical_and_logged_with_their_usage(
     ],
 )
 def test_compat_errors_are_in_openai_shape(
-    features: Features,
+    features: ProxyHarness,
     tenant: Tenant,
     path: str,
     body: bytes,
@@ -612,7 +520,7 @@ def test_compat_errors_are_in_openai_shape(
 
 
 def test_compat_rate_limit_and_unreachable_provider_in_openai_shape(
-    features: Features, tenant: Tenant
+    features: ProxyHarness, tenant: Tenant
 ) -> None:
     def down(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
@@ -629,7 +537,7 @@ def test_compat_rate_limit_and_unreachable_provider_in_openai_shape(
     assert [r.status_code for r in features.records()] == [502, 429]
 
 
-def test_compat_embeddings_pass_through_to_openai(features: Features, tenant: Tenant) -> None:
+def test_compat_embeddings_pass_through_to_openai(features: ProxyHarness, tenant: Tenant) -> None:
     embedding = {
         "object": "list",
         "data": [{"object": "embedding", "index": 0, "embedding": [0.5]}],
@@ -648,7 +556,7 @@ def test_compat_embeddings_pass_through_to_openai(features: Features, tenant: Te
 # custom cost
 
 
-def test_custom_cost_overrides_the_price_table(features: Features, tenant: Tenant) -> None:
+def test_custom_cost_overrides_the_price_table(features: ProxyHarness, tenant: Tenant) -> None:
     prices = {"aig-custom-cost": '{"per_token_in": 0.001, "per_token_out": 0.002}'}
     record = features.log(tenant, features.call(tenant, headers=prices))
     assert record.custom_cost and record.cost == Decimal("2")  # 1000 * 0.001 + 500 * 0.002
@@ -656,7 +564,7 @@ def test_custom_cost_overrides_the_price_table(features: Features, tenant: Tenan
     assert not plain.custom_cost and plain.cost == pytest.approx(Decimal("0.00045"))
 
 
-def test_custom_cost_of_unknown_usage_is_unknown(features: Features, tenant: Tenant) -> None:
+def test_custom_cost_of_unknown_usage_is_unknown(features: ProxyHarness, tenant: Tenant) -> None:
     body = {k: v for k, v in CHAT_RESPONSE.items() if k != "usage"}
     features.handler = lambda request: httpx.Response(200, json=body)
     prices = {"aig-custom-cost": '{"per_token_in": 1, "per_token_out": 1}'}

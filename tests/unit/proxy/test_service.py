@@ -1,112 +1,28 @@
 import gzip
 import json
-from collections.abc import Callable
 
 import httpx
 import pytest
 
-from chalicelib import aws, wiring
+from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.errors import BadRequest, NotFound
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher
-from chalicelib.logstore.sink import DirectLogSink
-from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
-from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
-
-CLIENT_KEY = "sk-client-secret-0123456789"
-CHAT_REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi there"}]}
-CHAT_RESPONSE = {
-    "id": "chatcmpl-1",
-    "object": "chat.completion",
-    "created": 1,
-    "model": "gpt-4o-mini-2024-07-18",
-    "choices": [
-        {
-            "index": 0,
-            "message": {"role": "assistant", "content": "hello"},
-            "finish_reason": "stop",
-        }
-    ],
-    "usage": {"prompt_tokens": 1000, "completion_tokens": 500, "total_tokens": 1500},
-}
-
-Handler = Callable[[httpx.Request], httpx.Response]
+from tests.unit.proxy.harness import CHAT_REQUEST, CHAT_RESPONSE, CLIENT_KEY, Handler, ProxyHarness
 
 
 def _json_reply(status: int, body: object) -> Handler:
     return lambda request: httpx.Response(status, json=body)
 
 
-class Harness:
-    """A ProxyService over moto, with an httpx MockTransport as the provider."""
-
-    def __init__(self, settings: Settings, accounts: AccountStore, bodies: S3BodyStore) -> None:
-        self.settings = settings
-        self.accounts = accounts
-        self.bodies = bodies
-        self.handler: Handler = _json_reply(200, CHAT_RESPONSE)
-        self.sent: list[httpx.Request] = []
-        transport = httpx.MockTransport(self._dispatch)
-        self.service = ProxyService(
-            accounts,
-            DirectLogSink(wiring.log_writer()),
-            UpstreamClient(transport=transport),
-            upstream_timeout_s=5,
-            env={},
-        )
-        self.reader = LogReader(aws.table(settings.logs_table))
-
-    def _dispatch(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.sent.append(request)
-        return self.handler(request)
-
-    def call(
-        self,
-        tenant: Tenant,
-        provider: str = "openai",
-        path: str = "chat/completions",
-        body: bytes = json.dumps(CHAT_REQUEST).encode(),
-        headers: dict[str, str] | None = None,
-        query: list[tuple[str, str]] | None = None,
-    ) -> ProxyResponse:
-        all_headers = {"content-type": "application/json", "authorization": f"Bearer {CLIENT_KEY}"}
-        all_headers.update(headers or {})
-        return self.service.handle(
-            ProxyRequest(
-                account_id=tenant.account_id,
-                gateway_id=tenant.gateway_id,
-                provider=provider,
-                path_segments=path.split("/"),
-                method="POST",
-                headers=all_headers,
-                body=body,
-                query=query or [],
-            )
-        )
-
-    def log(self, tenant: Tenant, response: ProxyResponse) -> LogRecord:
-        log_id = response.headers["aig-log-id"]
-        assert isinstance(log_id, str)
-        record = self.reader.get(tenant.account_id, tenant.gateway_id, log_id, 16)
-        assert record is not None
-        return record
-
-    def stored_items(self) -> list[dict[str, object]]:
-        return aws.table(self.settings.logs_table).scan()["Items"]
-
-
 @pytest.fixture
-def harness(settings: Settings, accounts: AccountStore, bodies: S3BodyStore) -> Harness:
-    return Harness(settings, accounts, bodies)
+def harness(settings: Settings, accounts: AccountStore) -> ProxyHarness:
+    return ProxyHarness(settings, accounts)
 
 
-def test_chat_is_relayed_unchanged_and_logged(harness: Harness, tenant: Tenant) -> None:
+def test_chat_is_relayed_unchanged_and_logged(harness: ProxyHarness, tenant: Tenant) -> None:
     response = harness.call(tenant)
     assert response.status == 200
     assert json.loads(response.body) == CHAT_RESPONSE
@@ -127,7 +43,7 @@ def test_chat_is_relayed_unchanged_and_logged(harness: Harness, tenant: Tenant) 
 
 
 def test_client_secrets_never_reach_storage(
-    harness: Harness, tenant: Tenant, settings: Settings
+    harness: ProxyHarness, tenant: Tenant, settings: Settings
 ) -> None:
     harness.handler = _json_reply(200, CHAT_RESPONSE)
     harness.call(tenant, headers={"x-api-key": CLIENT_KEY, "cookie": f"s={CLIENT_KEY}"})
@@ -145,7 +61,7 @@ def test_client_secrets_never_reach_storage(
         assert CLIENT_KEY.encode() not in gzip.decompress(blob)
 
 
-def test_stream_usage_comes_from_final_chunk(harness: Harness, tenant: Tenant) -> None:
+def test_stream_usage_comes_from_final_chunk(harness: ProxyHarness, tenant: Tenant) -> None:
     chunks = [
         {"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini", "choices": []},
         {
@@ -168,7 +84,7 @@ def test_stream_usage_comes_from_final_chunk(harness: Harness, tenant: Tenant) -
     assert record.time_to_first_token is not None
 
 
-def test_unknown_usage_is_null(harness: Harness, tenant: Tenant) -> None:
+def test_unknown_usage_is_null(harness: ProxyHarness, tenant: Tenant) -> None:
     body = dict(CHAT_RESPONSE)
     del body["usage"]
     harness.handler = _json_reply(200, body)
@@ -178,7 +94,7 @@ def test_unknown_usage_is_null(harness: Harness, tenant: Tenant) -> None:
 
 @pytest.mark.parametrize("status", [400, 401, 429, 500, 503])
 def test_provider_errors_pass_through_and_are_logged(
-    harness: Harness, tenant: Tenant, status: int
+    harness: ProxyHarness, tenant: Tenant, status: int
 ) -> None:
     error = {"error": {"message": "nope", "type": "invalid_request_error"}}
     harness.handler = _json_reply(status, error)
@@ -197,7 +113,7 @@ def test_provider_errors_pass_through_and_are_logged(
     ],
 )
 def test_unreachable_or_slow_provider_is_502_or_504_and_logged(
-    harness: Harness, tenant: Tenant, exception: Exception, status: int, words: str
+    harness: ProxyHarness, tenant: Tenant, exception: Exception, status: int, words: str
 ) -> None:
     def fail(request: httpx.Request) -> httpx.Response:
         raise exception
@@ -213,7 +129,7 @@ def test_unreachable_or_slow_provider_is_502_or_504_and_logged(
     assert record.error and words in record.error
 
 
-def test_non_json_body_is_proxied(harness: Harness, tenant: Tenant) -> None:
+def test_non_json_body_is_proxied(harness: ProxyHarness, tenant: Tenant) -> None:
     harness.handler = lambda request: httpx.Response(
         200, content=request.content[::-1], headers={"content-type": "text/plain"}
     )
@@ -223,7 +139,9 @@ def test_non_json_body_is_proxied(harness: Harness, tenant: Tenant) -> None:
     assert record.model is None and record.request_content_type == "text/plain"
 
 
-def test_unknown_provider_is_400_and_unknown_gateway_404(harness: Harness, tenant: Tenant) -> None:
+def test_unknown_provider_is_400_and_unknown_gateway_404(
+    harness: ProxyHarness, tenant: Tenant
+) -> None:
     with pytest.raises(BadRequest, match="unknown provider 'nope'"):
         harness.call(tenant, provider="nope")
     with pytest.raises(NotFound):
@@ -233,7 +151,7 @@ def test_unknown_provider_is_400_and_unknown_gateway_404(harness: Harness, tenan
     assert harness.sent == [] and harness.stored_items() == []
 
 
-def test_collect_log_switches(harness: Harness, tenant: Tenant) -> None:
+def test_collect_log_switches(harness: ProxyHarness, tenant: Tenant) -> None:
     skipped = harness.call(tenant, headers={"cf-aig-collect-log": "false"})
     assert "aig-log-id" not in skipped.headers and harness.stored_items() == []
 
@@ -247,7 +165,7 @@ def test_collect_log_switches(harness: Harness, tenant: Tenant) -> None:
 
 
 def test_logs_land_in_the_calling_account_only(
-    harness: Harness, tenant: Tenant, other_tenant: Tenant
+    harness: ProxyHarness, tenant: Tenant, other_tenant: Tenant
 ) -> None:
     response = harness.call(other_tenant)
     mine = LogSearch("acme", "main", 16)
@@ -255,7 +173,7 @@ def test_logs_land_in_the_calling_account_only(
     assert harness.log(other_tenant, response).account_id == "globex"
 
 
-def test_metadata_and_event_id_are_recorded(harness: Harness, tenant: Tenant) -> None:
+def test_metadata_and_event_id_are_recorded(harness: ProxyHarness, tenant: Tenant) -> None:
     response = harness.call(
         tenant, headers={"aig-metadata": '{"user": "u7", "tier": 2}', "aig-event-id": "ev-9"}
     )
