@@ -33,6 +33,9 @@ class AttemptPolicy:
     delay_ms: int = 0
     """Base delay before a retry."""
     backoff: str = "constant"
+    budget_s: float | None = None
+    """The whole call, delays included, stays within this: no retry starts whose delay
+    would end past it (the gateway's upstream timeout, so retries never outlast it)."""
 
     def delay_s(self, retry: int) -> float:
         """Seconds to wait before retry number `retry` (1 = the first retry)."""
@@ -61,6 +64,7 @@ def attempt_policy(
         max_attempts=attempts or gateway.retry_max_attempts or 1,
         delay_ms=(gateway.retry_delay or 0) if delay_ms is None else delay_ms,
         backoff=backoff.strip().lower() if backoff else gateway.retry_backoff or "constant",
+        budget_s=default_timeout_s,
     )
 
 
@@ -97,9 +101,12 @@ def run_attempts(
     send: Callable[[float], UpstreamResponse],
     policy: AttemptPolicy,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[Attempt]:
-    """Call `send(timeout_s)` until an answer is not retryable or the attempts run out;
-    yield every attempt, the last one being the outcome."""
+    """Call `send(timeout_s)` until an answer is not retryable, the attempts run out or
+    the next delay would end past the policy's budget; yield every attempt, the last one
+    being the outcome."""
+    began = clock()
     for number in range(1, policy.max_attempts + 1):
         started = time.perf_counter()
         try:
@@ -111,7 +118,10 @@ def run_attempts(
         yield attempt
         if not attempt.retryable or number == policy.max_attempts:
             return
-        sleep(policy.delay_s(number))
+        delay = policy.delay_s(number)
+        if policy.budget_s is not None and clock() - began + delay >= policy.budget_s:
+            return
+        sleep(delay)
 
 
 def _int_header(headers: Mapping[str, str], name: str, low: int, high: int) -> int | None:

@@ -19,15 +19,15 @@ def _answer(status: int) -> UpstreamResponse:
 
 
 def test_defaults_come_from_the_gateway() -> None:
-    assert attempt_policy({}, GATEWAY, 30) == AttemptPolicy(30, 1, 0, "constant")
+    assert attempt_policy({}, GATEWAY, 30) == AttemptPolicy(30, 1, 0, "constant", 30)
     gateway = Gateway(
         id="g", account_id="a", retry_max_attempts=3, retry_delay=250, retry_backoff="linear"
     )
-    assert attempt_policy({}, gateway, 30) == AttemptPolicy(30, 3, 250, "linear")
+    assert attempt_policy({}, gateway, 30) == AttemptPolicy(30, 3, 250, "linear", 30)
     unset = Gateway(
         id="g", account_id="a", retry_max_attempts=None, retry_delay=None, retry_backoff=None
     )
-    assert attempt_policy({}, unset, 30) == AttemptPolicy(30, 1, 0, "constant")
+    assert attempt_policy({}, unset, 30) == AttemptPolicy(30, 1, 0, "constant", 30)
 
 
 def test_headers_override_the_gateway_and_cf_aliases_work() -> None:
@@ -40,7 +40,7 @@ def test_headers_override_the_gateway_and_cf_aliases_work() -> None:
         "aig-retry-delay": "0",
         "aig-backoff": "Exponential",
     }
-    assert attempt_policy(headers, gateway, 30) == AttemptPolicy(1.5, 5, 0, "exponential")
+    assert attempt_policy(headers, gateway, 30) == AttemptPolicy(1.5, 5, 0, "exponential", 30)
 
 
 @pytest.mark.parametrize(
@@ -129,3 +129,19 @@ def test_other_errors_are_not_swallowed() -> None:
 
     with pytest.raises(httpx.InvalidURL):
         list(run_attempts(send, AttemptPolicy(1, 3, 0), lambda s: None))
+
+
+def test_no_retry_starts_that_would_outlast_the_budget() -> None:
+    now = [0.0]
+
+    def send(timeout_s: float) -> UpstreamResponse:
+        now[0] += 1.0  # each attempt takes a second
+        return _answer(503)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    policy = AttemptPolicy(2, 5, 1000, "exponential", budget_s=6)
+    attempts = list(run_attempts(send, policy, sleep, clock=lambda: now[0]))
+    # 1 s, wait 1 s, 1 s, wait 2 s, 1 s (6 s gone); a 4 s wait would end at 10 s
+    assert len(attempts) == 3 and now[0] == 6.0
