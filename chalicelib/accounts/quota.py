@@ -39,25 +39,24 @@ class Quota:
 
     def gateway_version(self, account_id: str, gateway_id: str) -> int | None:
         """The gateway's current version (None when it is gone)."""
-        item = self._dynamodb.get_item(
-            TableName=self.table,
-            Key=dynamo.attributes(gateway_key(account_id, gateway_id)),
-            ProjectionExpression="version",
-            ConsistentRead=True,
-        ).get("Item")
+        item = self._gateway(account_id, gateway_id, "version")
         return int(item["version"]["N"]) if item else None
 
     def dropped(self, account_id: str, gateway_id: str) -> int | None:
         """How many logs the gateway ever dropped (None when it is gone or going)."""
-        item = self._dynamodb.get_item(
-            TableName=self.table,
-            Key=dynamo.attributes(gateway_key(account_id, gateway_id)),
-            ProjectionExpression="dropped_logs, deleting",
-            ConsistentRead=True,
-        ).get("Item")
+        item = self._gateway(account_id, gateway_id, "dropped_logs, deleting")
         if item is None or "deleting" in item:
             return None
         return int(item.get("dropped_logs", {"N": "0"})["N"])
+
+    def _gateway(self, account_id: str, gateway_id: str, projection: str) -> dict[str, Any] | None:
+        """A consistent read of some attributes of the gateway item (wire format)."""
+        return self._dynamodb.get_item(
+            TableName=self.table,
+            Key=dynamo.attributes(gateway_key(account_id, gateway_id)),
+            ProjectionExpression=projection,
+            ConsistentRead=True,
+        ).get("Item")
 
     def admit(self, account_id: str, gateway_id: str, count: int) -> list[dict[str, Any]]:
         """Take `count` slots on the gateway and on the account, or fail the transaction.

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol
 
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.errors import ApiError, BadRequest, NotFound, Unauthorized
@@ -38,7 +37,7 @@ from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.retry import attempt_policy, run_attempts
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse
-from chalicelib.ratelimit import RateDecision
+from chalicelib.ratelimit import RateDecision, RateLimiter
 
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
 
@@ -50,19 +49,6 @@ class RateLimited(ApiError):
 
     status = 429
     code = 2003
-
-
-class Limiter(Protocol):
-    """The gateway rate limiter (chalicelib.ratelimit.RateLimiter)."""
-
-    def acquire(
-        self,
-        account_id: str,
-        gateway_id: str,
-        limit: int | None,
-        interval_s: int | None,
-        technique: str | None,
-    ) -> RateDecision: ...
 
 
 class ProxyService:
@@ -80,7 +66,7 @@ class ProxyService:
         upstream_timeout_s: float,
         env: Mapping[str, str] | None = None,
         *,
-        limiter: Limiter | None = None,
+        limiter: RateLimiter | None = None,
         cache: ResponseCache | None = None,
         auth: GatewayAuth | None = None,
         sleep: Callable[[float], None] = time.sleep,

@@ -14,8 +14,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import boto3
+import cloudflare
 import pytest
 
+from chalicelib.accounts.store import AccountStore
 from infra.local import READY_MARKER, REPO_ROOT, free_port
 from tests.fakes.upstream import FakeUpstreamProcess
 
@@ -38,6 +41,21 @@ class Gateway:
 
     def base(self, provider: str) -> str:
         return f"{self.url}/v1/{self.account}/{self.gateway}/{provider}"
+
+    def accounts(self) -> AccountStore:
+        """The deployment's control table, over the moto server (to seed other accounts)."""
+        session = boto3.session.Session(
+            region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
+        dynamodb = session.resource("dynamodb", endpoint_url=self.aws_endpoint)
+        client = session.client("dynamodb", endpoint_url=self.aws_endpoint)
+        return AccountStore(dynamodb.Table("aig-control"), client)
+
+
+@pytest.fixture(scope="session")
+def cf(gateway: Gateway) -> cloudflare.Cloudflare:
+    """The official Cloudflare SDK, pointed at the gateway's management API."""
+    return cloudflare.Cloudflare(api_token=gateway.token, base_url=gateway.url, max_retries=0)
 
 
 @pytest.fixture(scope="session")

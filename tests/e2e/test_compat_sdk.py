@@ -35,11 +35,6 @@ def oai(gateway: Gateway) -> openai.OpenAI:
     return openai.OpenAI(base_url=gateway.base("compat"), api_key=CLIENT_KEY, max_retries=0)
 
 
-@pytest.fixture(scope="module")
-def cf(gateway: Gateway) -> cloudflare.Cloudflare:
-    return cloudflare.Cloudflare(api_token=gateway.token, base_url=gateway.url, max_retries=0)
-
-
 def _log(cf: cloudflare.Cloudflare, gateway: Gateway, log_id: str):  # type: ignore[no-untyped-def]
     return cf.ai_gateway.logs.get(log_id, account_id=gateway.account, gateway_id=gateway.gateway)
 

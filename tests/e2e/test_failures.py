@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import boto3
 import cloudflare
 import httpx
 import pytest
 
-from chalicelib.accounts.store import AccountStore
 from tests.e2e.conftest import UPSTREAM_TIMEOUT_S, Gateway
 
 pytestmark = pytest.mark.e2e
@@ -18,12 +16,7 @@ CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 @pytest.fixture(scope="module")
 def rival_token(gateway: Gateway) -> str:
     """A second account, with its own gateway and token, in the same deployment."""
-    session = boto3.session.Session(
-        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
-    dynamodb = session.resource("dynamodb", endpoint_url=gateway.aws_endpoint)
-    client = session.client("dynamodb", endpoint_url=gateway.aws_endpoint)
-    store = AccountStore(dynamodb.Table("aig-control"), client)
+    store = gateway.accounts()
     store.create_account("rival", plan="free")
     store.create_gateway("rival", "default", {})
     return store.issue_token("rival", name="e2e").token

@@ -10,13 +10,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import cloudflare
 import httpx
 import openai
 import pytest
 
-from chalicelib.accounts.store import AccountStore
 from tests.e2e.conftest import Gateway
 from tests.fakes.upstream import FakeUpstreamProcess
 
@@ -29,19 +27,9 @@ LIMIT = 10
 
 
 @pytest.fixture(scope="module")
-def cf(gateway: Gateway) -> cloudflare.Cloudflare:
-    return cloudflare.Cloudflare(api_token=gateway.token, base_url=gateway.url, max_retries=0)
-
-
-@pytest.fixture(scope="module")
 def rival_token(gateway: Gateway) -> str:
     """A token of another account of the same deployment."""
-    session = boto3.session.Session(
-        region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
-    dynamodb = session.resource("dynamodb", endpoint_url=gateway.aws_endpoint)
-    client = session.client("dynamodb", endpoint_url=gateway.aws_endpoint)
-    store = AccountStore(dynamodb.Table("aig-control"), client)
+    store = gateway.accounts()
     store.create_account("features-rival", plan="free")
     return store.issue_token("features-rival", name="e2e").token
 

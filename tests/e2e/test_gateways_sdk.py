@@ -19,11 +19,6 @@ REQUIRED = {
 }
 
 
-@pytest.fixture(scope="module")
-def cf(gateway: Gateway) -> cloudflare.Cloudflare:
-    return cloudflare.Cloudflare(api_token=gateway.token, base_url=gateway.url, max_retries=0)
-
-
 def _chat(gateway: Gateway, gateway_id: str) -> httpx.Response:
     return httpx.post(
         f"{gateway.url}/v1/{gateway.account}/{gateway_id}/openai/chat/completions",

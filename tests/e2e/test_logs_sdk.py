@@ -12,11 +12,6 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def cf(gateway: Gateway) -> cloudflare.Cloudflare:
-    return cloudflare.Cloudflare(api_token=gateway.token, base_url=gateway.url, max_retries=0)
-
-
-@pytest.fixture(scope="module")
 def logged(gateway: Gateway, cf: cloudflare.Cloudflare) -> dict[str, list[str]]:
     """A fresh gateway with logs of two models and one failure."""
     cf.ai_gateway.create(

@@ -33,11 +33,6 @@ def claude(gateway: Gateway) -> anthropic.Anthropic:
     )
 
 
-@pytest.fixture(scope="module")
-def cf(gateway: Gateway) -> cloudflare.Cloudflare:
-    return cloudflare.Cloudflare(api_token=gateway.token, base_url=gateway.url, max_retries=0)
-
-
 def _log(cf: cloudflare.Cloudflare, gateway: Gateway, log_id: str):  # type: ignore[no-untyped-def]
     return cf.ai_gateway.logs.get(log_id, account_id=gateway.account, gateway_id=gateway.gateway)
 
