@@ -45,6 +45,7 @@ from ulid import ULID
 
 from chalicelib import dynamo
 from chalicelib.logstore.ids import drops_pk, intents_pk, partition_key, shard_of
+from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import (
     MAX_TRANSACTION_ACTIONS,
@@ -104,7 +105,7 @@ class BatchStore:
     def store(self, entries: Sequence[Entry]) -> dict[str, WriteOutcome]:
         """Store logs of one account (any of its gateways) whose bodies are already in S3
         (or absent); return the outcome per log id. Safe to repeat with any subset."""
-        unique = {record.id: (record, policy) for record, policy in entries}
+        unique = {record.id: (storable(record), policy) for record, policy in entries}
         if not unique:
             return {}
         account_id = next(iter(unique.values()))[0].account_id

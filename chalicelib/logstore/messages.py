@@ -46,7 +46,9 @@ class LogMessage:
 
     @classmethod
     def decode(cls, body: str) -> LogMessage:
-        """Parse a message body; BadMessage if it is not one of ours."""
+        """Parse a message body; BadMessage if it is not one of ours. Values a message of
+        ours may carry but DynamoDB cannot store (NaN, huge numbers) are parsed as they
+        are: the writers make the record storable (logstore.item_limits)."""
         try:
             payload = json.loads(body)
             if payload.get("v") != _VERSION:
@@ -57,7 +59,16 @@ class LogMessage:
             policy = LogPolicy(**payload["policy"])
             bodies = payload["bodies"]
             stored = decode(base64.b64decode(bodies)) if bodies is not None else None
-        except (ValueError, KeyError, TypeError, OSError, EOFError) as exc:
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,  # JSON that is not an object where one is expected
+            ArithmeticError,  # a cost that is not a number
+            RecursionError,  # JSON nested deeper than the interpreter's stack
+            OSError,
+            EOFError,
+        ) as exc:
             raise BadMessage(f"not a log message: {exc}") from exc
         return cls(record, policy, stored)
 

@@ -56,6 +56,8 @@ class LogRecord:
     body_truncated: bool = False
     user_agent: str | None = None
     error: str | None = None
+    normalized: list[str] | None = None
+    """Fields whose values DynamoDB could not store and were replaced (logstore.item_limits)."""
 
     @property
     def own_body_key(self) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
+from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
@@ -39,7 +40,8 @@ class QueueLogSink:
     Bodies travel inside the message when they fit; larger ones are put to S3 first (a
     second call, for big requests only) and the message carries their key. When SQS
     refuses the message, the entry goes to `fallback` (the direct sink), so an SQS outage
-    costs latency, not logs.
+    costs latency, not logs. The record is made storable first (logstore.item_limits), so
+    its message always encodes and the batch writer has nothing to refuse.
     """
 
     def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore, fallback: LogSink) -> None:
@@ -50,7 +52,7 @@ class QueueLogSink:
 
     def write(self, entry: LogEntry) -> WriteOutcome:
         """Enqueue one log entry; the batch writer stores it shortly."""
-        record, bodies = entry.record, entry.bodies
+        record, bodies = storable(entry.record), entry.bodies
         if bodies is not None and not fits_inline(bodies):
             record.body_key = body_key(record.account_id, record.gateway_id, record.id)
             self._bodies.put(record.body_key, bodies)

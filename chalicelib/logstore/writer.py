@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
+from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher
 
@@ -135,12 +136,14 @@ class LogWriter:
     ) -> WriteOutcome:
         """Admit and store one log; when full, evict the oldest or drop, by policy.
 
-        Bodies are put first, so a stored record never points at missing bodies; they
-        are removed again when the log is dropped. With `reserved` (the log pipeline,
-        where a log may be redelivered, or be counted by another delivery's batch), a log
-        dropped before stays dropped, and a log that a batch has counted is not dropped:
-        each log ends up stored or dropped, never both.
+        The record is first made storable (logstore.item_limits), so nothing is counted
+        for an item DynamoDB would refuse. Bodies are put first, so a stored record never
+        points at missing bodies; they are removed again when the log is dropped. With
+        `reserved` (the log pipeline, where a log may be redelivered, or be counted by
+        another delivery's batch), a log dropped before stays dropped, and a log that a
+        batch has counted is not dropped: each log ends up stored or dropped, never both.
         """
+        record = storable(record)
         if bodies is not None:
             record.body_key = body_key(record.account_id, record.gateway_id, record.id)
             self._bodies.put(record.body_key, bodies)

@@ -48,3 +48,26 @@ def test_corrupt_bodies_are_refused() -> None:
 def test_inline_limit() -> None:
     assert fits_inline(StoredBodies(b"x" * MAX_INLINE_BODY_BYTES, b""))
     assert not fits_inline(StoredBodies(b"x" * MAX_INLINE_BODY_BYTES, b"y"))
+
+
+def test_values_dynamodb_cannot_store_survive_the_round_trip() -> None:
+    """NaN and huge numbers travel as they are; the writers make them storable."""
+    record = log_record(metadata={"nan": float("nan"), "big": 10**40}, cost=Decimal("1e300"))
+    decoded = LogMessage.decode(LogMessage(record, POLICY, None).encode()).record
+    assert decoded.metadata["big"] == 10**40 and decoded.cost == Decimal("1e300")
+    assert decoded.metadata["nan"] != decoded.metadata["nan"]  # NaN
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,  # deeper than the interpreter's stack
+        "[1, 2]",
+        json.dumps({"v": 1, "record": [], "policy": {}, "bodies": None}),
+        json.dumps({"v": 1, "record": {"cost": "many"}, "policy": {}, "bodies": None}),
+        '{"v": 1, "n": ' + "9" * 5000 + "}",
+    ],
+)
+def test_odd_json_is_a_bad_message(body: str) -> None:
+    with pytest.raises(BadMessage):
+        LogMessage.decode(body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,11 +28,14 @@ POLICY = LogPolicy(shard_count=16, evict_oldest=False)
 
 
 def _message(
-    index: int, gateway: str = "main", body: bytes | None = None, account: str = "acme"
+    index: int,
+    gateway: str = "main",
+    body: bytes | None = None,
+    account: str = "acme",
+    **fields: Any,
 ) -> QueuedMessage:
-    record = log_record(
-        account_id=account, gateway_id=gateway, model="gpt-4o-mini", tokens_in=index, tokens_out=1
-    )
+    values = {"model": "gpt-4o-mini", "tokens_in": index, "tokens_out": 1, **fields}
+    record = log_record(account_id=account, gateway_id=gateway, **values)
     bodies = StoredBodies(b'{"n": %d}' % index, body or b"\x00\xffresponse-%d" % index)
     return QueuedMessage(f"m-{record.id}", LogMessage(record, POLICY, bodies).encode())
 
@@ -279,3 +283,52 @@ def test_when_sqs_refuses_the_log_is_written_directly(tenant: Tenant, settings: 
     assert outcome is WriteOutcome.STORED
     stored = LogReader(aws.table(settings.logs_table)).get("acme", "main", record.id, 16)
     assert stored is not None and store.get(stored.body_key or "") == StoredBodies(b"q", b"a")
+
+
+def _counted(accounts: AccountStore, gateway: str) -> int:
+    found = accounts.get_gateway("acme", gateway)
+    assert found is not None
+    return found.stored_logs
+
+
+def test_unstorable_values_do_not_take_the_batch_with_them(
+    batch_writer: BatchWriter, settings: Settings, accounts: AccountStore
+) -> None:
+    """Values the edge should have refused, in a batch with normal logs of the account's
+    two gateways: every log is stored once, the odd ones with their values replaced."""
+    bad = [
+        _message(100, metadata={"a": float("nan")}),
+        _message(101, "second", metadata={"a": 1e300, "b": 10**40}),
+        _message(102, model="m" * 2000),
+        _message(103, "second", cost=Decimal("1e300"), custom_cost=True),
+        _message(104, tokens_in=10**40),
+    ]
+    normal = [_message(i, "main" if i % 2 else "second") for i in range(10)]
+    result = batch_writer.write(normal[:5] + bad + normal[5:])
+    assert result.failed_message_ids == []
+    assert set(result.outcomes.values()) == {WriteOutcome.STORED}
+    items = _stored(settings)
+    assert sorted(item["sk"] for item in items) == sorted(result.outcomes)
+    flagged = {item["sk"]: item["normalized"] for item in items if "normalized" in item}
+    ids = [LogMessage.decode(m.body).record.id for m in bad]
+    assert flagged == {
+        ids[0]: ["metadata"],
+        ids[1]: ["metadata"],
+        ids[2]: ["model"],
+        ids[3]: ["cost"],
+        ids[4]: ["tokens_in"],
+    }
+    assert (_counted(accounts, "main"), _counted(accounts, "second")) == (8, 7)
+    account = accounts.get_account("acme")
+    assert account is not None and account.stored_logs == 15
+
+
+def test_a_full_gateway_of_unstorable_logs_counts_what_it_lists(
+    batch_writer: BatchWriter, settings: Settings, accounts: AccountStore
+) -> None:
+    accounts.update_gateway("acme", "main", {"log_management": 100})
+    bad = [_message(i, metadata={"a": float("nan")}) for i in range(100)]
+    assert batch_writer.write(bad).failed_message_ids == []
+    listed = LogReader(aws.table(settings.logs_table))
+    assert all(listed.get("acme", "main", LogMessage.decode(m.body).record.id, 16) for m in bad[:3])
+    assert _counted(accounts, "main") == len(_stored(settings)) == 100
