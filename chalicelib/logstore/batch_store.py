@@ -34,17 +34,27 @@ fewer logs than counted, never more than the cap.
 from __future__ import annotations
 
 import contextlib
-import secrets
+import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from ulid import ULID
+from botocore.exceptions import ClientError
 
 from chalicelib import dynamo
-from chalicelib.logstore.ids import drops_pk, intents_pk, partition_key, shard_of
+from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
+from chalicelib.logstore.intents import (
+    INTENT_ATTRIBUTE,
+    Intent,
+    intent_item,
+    intent_key,
+    intent_of,
+    new_intent,
+    read_intents,
+    unlist,
+)
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import (
@@ -56,9 +66,6 @@ from chalicelib.logstore.writer import (
     WriteOutcome,
     transact,
 )
-
-INTENT_ATTRIBUTE = "intent"
-"""Log item attribute naming the intent (batch) that stored it."""
 
 MAX_INTENT_LOGS = 1000
 """Logs per intent: 16 bytes each keeps the intent item far below DynamoDB's 400 KB."""
@@ -74,13 +81,7 @@ _ACCOUNT = ""
 
 Entry = tuple[LogRecord, LogPolicy]
 
-
-@dataclass(frozen=True)
-class Intent:
-    """Logs counted by a reservation and not yet settled."""
-
-    token: str
-    ids: frozenset[str]
+logger = logging.getLogger(__name__)
 
 
 class BatchStore:
@@ -111,6 +112,8 @@ class BatchStore:
         account_id = next(iter(unique.values()))[0].account_id
         if any(record.account_id != account_id for record, _ in unique.values()):
             raise ValueError("a batch store call takes the logs of one account")
+        outcomes: dict[str, WriteOutcome] = {}
+        items = self._items(unique, outcomes)
         work: list[tuple[Intent, list[Entry]]] = []
         listed: set[str] = set()
         for intent in self.intents(account_id):
@@ -121,33 +124,34 @@ class BatchStore:
         fresh: dict[str, list[Entry]] = defaultdict(list)
         for log_id in sorted(unique.keys() - listed):
             fresh[unique[log_id][0].gateway_id].append(unique[log_id])
-        outcomes: dict[str, WriteOutcome] = {}
         work += self._reserve_all(account_id, fresh, outcomes)
-        stored = self._put_all(work)
+        put = self._put_all(work, items)
         for intent, chunk in work:
-            self._settle(intent, chunk, stored)
+            self._settle(intent, chunk, put)
         for intent, chunk in work:
             for record, _ in chunk:
-                ok = stored[(intent.token, record.id)]
                 if outcomes.get(record.id) is not WriteOutcome.STORED:
-                    outcomes[record.id] = WriteOutcome.STORED if ok else WriteOutcome.DUPLICATE
+                    outcomes[record.id] = put[(intent.token, record.id)]
         return outcomes
+
+    def _items(
+        self, unique: dict[str, Entry], outcomes: dict[str, WriteOutcome]
+    ) -> dict[str, dict[str, Any]]:
+        """Each log's item (wire format), built before anything is counted; a log whose
+        item cannot be built is FAILED and left out of `unique`."""
+        items: dict[str, dict[str, Any]] = {}
+        for log_id, (record, policy) in list(unique.items()):
+            try:
+                items[log_id] = dynamo.attributes(record.to_item(_pk(record, policy)))
+            except (TypeError, ValueError, ArithmeticError, RecursionError):
+                logger.exception("log %s cannot be stored", log_id)
+                outcomes[log_id] = WriteOutcome.FAILED
+                del unique[log_id]
+        return items
 
     def intents(self, account_id: str) -> list[Intent]:
         """The account's unsettled intents (one consistent Query, usually empty)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": dynamo.attributes({":pk": intents_pk(account_id)}),
-            "ConsistentRead": True,
-        }
-        found: list[Intent] = []
-        while True:
-            page = self._dynamodb.query(**kwargs)
-            found.extend(Intent(item["sk"]["S"], _ids_of(item)) for item in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return found
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return read_intents(self._dynamodb, self._table, account_id)
 
     def reserved(self, account_id: str) -> set[str]:
         """Ids counted by the account's unsettled intents."""
@@ -222,9 +226,10 @@ class BatchStore:
         """Count the chunk under a new intent, if each gateway's drop count is still the
         one in `dropped`. Returns the intent, or None and the gateway that refused (or
         _ACCOUNT when the account lacks room)."""
-        records = [record for entries in chunk.values() for record, _ in entries]
-        intent = Intent(secrets.token_hex(4), frozenset(record.id for record in records))
-        item = {"pk": intents_pk(account_id), "sk": intent.token, "ids": _id_bytes(intent.ids)}
+        entries = [entry for gateway_entries in chunk.values() for entry in gateway_entries]
+        records = [record for record, _ in entries]
+        intent = new_intent(entries, int(time.time()))
+        item = intent_item(account_id, intent)
         gateways = list(chunk)
         failed = transact(
             self._dynamodb,
@@ -269,47 +274,46 @@ class BatchStore:
 
     # --- put ----------------------------------------------------------------------------
 
-    def _put_all(self, work: list[tuple[Intent, list[Entry]]]) -> dict[tuple[str, str], bool]:
-        """Put every log under its intent; (token, id) -> False when another writer had
-        stored that log."""
-        jobs = [(intent, record, policy) for intent, chunk in work for record, policy in chunk]
+    def _put_all(
+        self, work: list[tuple[Intent, list[Entry]]], items: dict[str, dict[str, Any]]
+    ) -> dict[tuple[str, str], WriteOutcome]:
+        """Put every log under its intent; (token, id) -> STORED, DUPLICATE when another
+        writer had stored that log, FAILED when DynamoDB refused the item."""
+        jobs = [(intent.token, record.id) for intent, chunk in work for record, _ in chunk]
         with ThreadPoolExecutor(max_workers=self._put_threads) as pool:
-            results = list(pool.map(lambda job: self._put(*job), jobs))
-        return {
-            (intent.token, record.id): ok
-            for (intent, record, _), ok in zip(jobs, results, strict=True)
-        }
+            results = list(pool.map(lambda job: self._put(job[0], items[job[1]]), jobs))
+        return dict(zip(jobs, results, strict=True))
 
-    def _put(self, intent: Intent, record: LogRecord, policy: LogPolicy) -> bool:
-        pk = partition_key(
-            record.account_id, record.gateway_id, shard_of(record.id, policy.shard_count)
-        )
-        item = {**record.to_item(pk), INTENT_ATTRIBUTE: intent.token}
+    def _put(self, token: str, item: dict[str, Any]) -> WriteOutcome:
         try:
             self._dynamodb.put_item(
                 TableName=self._table,
-                Item=dynamo.attributes(item),
+                Item={**item, **dynamo.attributes({INTENT_ATTRIBUTE: token})},
                 ConditionExpression="attribute_not_exists(sk) OR #intent = :token",
                 ExpressionAttributeNames={"#intent": INTENT_ATTRIBUTE},
-                ExpressionAttributeValues=dynamo.attributes({":token": intent.token}),
+                ExpressionAttributeValues=dynamo.attributes({":token": token}),
             )
         except self._dynamodb.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+            return WriteOutcome.DUPLICATE
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ValidationException":
+                raise  # an outage: the intent keeps the log for the redelivery
+            logger.error("log %s refused by DynamoDB: %s", item["sk"]["S"], exc)
+            return WriteOutcome.FAILED  # refused whoever tries: its count is given back
+        return WriteOutcome.STORED
 
     # --- settle -------------------------------------------------------------------------
 
     def _settle(
-        self, intent: Intent, chunk: list[Entry], stored: dict[tuple[str, str], bool]
+        self, intent: Intent, chunk: list[Entry], put: dict[tuple[str, str], WriteOutcome]
     ) -> None:
         """Remove the settled ids from the intent (deleting it once empty); give back the
-        count and rollups of logs another writer had stored, exactly once."""
-        account_id = chunk[0][0].account_id
-        key = {"pk": intents_pk(account_id), "sk": intent.token}
+        count and rollups of logs another writer had stored, or DynamoDB refused, once."""
+        key = intent_key(chunk[0][0].account_id, intent.token)
         done = {record.id for record, _ in chunk}
         taken: dict[str, list[LogRecord]] = defaultdict(list)
         for record, _ in chunk:
-            if not stored[(intent.token, record.id)]:
+            if put[(intent.token, record.id)] is not WriteOutcome.STORED:
                 taken[record.gateway_id].append(record)
         if not taken and done == intent.ids:
             self._dynamodb.delete_item(TableName=self._table, Key=dynamo.attributes(key))
@@ -325,7 +329,7 @@ class BatchStore:
                     Key=dynamo.attributes(key),
                     UpdateExpression="DELETE ids :done",
                     ConditionExpression="attribute_exists(sk)",
-                    ExpressionAttributeValues=dynamo.attributes({":done": _id_bytes(done)}),
+                    ExpressionAttributeValues=dynamo.attributes({":done": intent.elements(done)}),
                 )
             except self._dynamodb.exceptions.ConditionalCheckFailedException:
                 return  # settled and deleted by another delivery
@@ -342,17 +346,10 @@ class BatchStore:
         there first."""
         first = taken[0]
         for _ in range(_MAX_GIVE_BACK_ATTEMPTS):
-            marks = {f":t{index}": ULID.from_str(r.id).bytes for index, r in enumerate(taken)}
             failed = transact(
                 self._dynamodb,
                 [
-                    dynamo.update(
-                        self._table,
-                        key,
-                        "DELETE ids :taken",
-                        {":taken": set(marks.values()), **marks},
-                        " AND ".join(f"contains(ids, {name})" for name in marks),
-                    ),
+                    unlist(self._table, first.account_id, intent, [r.id for r in taken]),
                     *self._counters.release(first.account_id, first.gateway_id, len(taken)),
                     *self._rollups.actions(taken, sign=-1),
                 ],
@@ -368,20 +365,17 @@ class BatchStore:
     def _listed(self, key: dict[str, str]) -> frozenset[str]:
         item = self._dynamodb.get_item(
             TableName=self._table, Key=dynamo.attributes(key), ConsistentRead=True
-        ).get("Item", {})
-        return _ids_of(item)
+        ).get("Item")
+        return intent_of(item).ids if item else frozenset()
+
+
+def _pk(record: LogRecord, policy: LogPolicy) -> str:
+    return partition_key(
+        record.account_id, record.gateway_id, shard_of(record.id, policy.shard_count)
+    )
 
 
 def _actions(gateways: int, rollups: RollupActions, records: list[LogRecord]) -> bool:
     """True when a reservation of `records` over `gateways` would not fit a transaction
     (the intent, a counter per gateway, the account's, a rollup update per group)."""
     return 2 + gateways + len(rollups.actions(records)) > MAX_TRANSACTION_ACTIONS
-
-
-def _id_bytes(log_ids: set[str] | frozenset[str]) -> set[bytes]:
-    return {ULID.from_str(log_id).bytes for log_id in log_ids}
-
-
-def _ids_of(item: dict[str, Any]) -> frozenset[str]:
-    """The log ids listed in an intent item (wire format)."""
-    return frozenset(str(ULID.from_bytes(raw)) for raw in item.get("ids", {}).get("BS", []))

@@ -6,7 +6,10 @@ counter update per gateway and account, one rollup update per group), a conditio
 PutItem per log and one settlement (see logstore.batch_store). Redelivered messages are
 stored once: a log already stored is recognised by its id and left out (its pack bytes
 become garbage for compaction). Failures are reported per message, so SQS retries only
-those, and sends them to the dead-letter queue after a few attempts.
+those, and sends them to the dead-letter queue after a few attempts. When an account's
+logs fail together, they are stored again in halves, down to single logs, so a log that
+cannot be stored fails alone and never takes the others with it (storing is idempotent,
+so the retries count nothing twice).
 """
 
 from __future__ import annotations
@@ -64,13 +67,32 @@ class BatchWriter:
         for message_id, log in decoded:
             accounts[log.record.account_id].append((message_id, log))
         outcomes: dict[str, WriteOutcome] = {}
-        for account_id, group in accounts.items():
-            try:
-                outcomes.update(self._store.store([(log.record, log.policy) for _, log in group]))
-            except Exception:
-                logger.exception("logs of account %s not stored; will retry", account_id)
-                failed.extend(message_id for message_id, _ in group)
+        for group in accounts.values():
+            failed.extend(self._store_isolating(group, outcomes))
         return BatchResult(outcomes, failed)
+
+    def _store_isolating(
+        self, group: list[tuple[str, LogMessage]], outcomes: dict[str, WriteOutcome]
+    ) -> list[str]:
+        """Store one account's logs; return the ids of the messages not stored. A failed
+        store is tried again in halves, so only the logs that fail alone are returned."""
+        try:
+            stored = self._store.store([(log.record, log.policy) for _, log in group])
+        except Exception:
+            if len(group) == 1:
+                [(message_id, log)] = group
+                logger.exception("log %s not stored; will retry", log.record.id)
+                return [message_id]
+            middle = len(group) // 2
+            return self._store_isolating(group[:middle], outcomes) + self._store_isolating(
+                group[middle:], outcomes
+            )
+        outcomes.update(stored)
+        return [
+            message_id
+            for message_id, log in group
+            if stored.get(log.record.id) is WriteOutcome.FAILED
+        ]
 
     def _pack_bodies(self, logs: list[LogMessage]) -> None:
         """Put the inline bodies of the batch into one S3 object, pointing each record at

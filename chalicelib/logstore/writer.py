@@ -79,6 +79,8 @@ class WriteOutcome(enum.Enum):
     DUPLICATE = "duplicate"
     DROPPED = "dropped"
     QUEUED = "queued"
+    FAILED = "failed"
+    """Not stored: DynamoDB refused the item (the log pipeline dead-letters its message)."""
 
 
 @dataclass(frozen=True)

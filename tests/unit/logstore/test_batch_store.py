@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
@@ -47,6 +48,26 @@ class FaultyDynamo:
             return real(**kwargs)
 
         return call
+
+
+class RefusingDynamo:
+    """The real client, except that DynamoDB refuses the items of chosen logs (as it does
+    an item over 400 KB), and counts those refusals."""
+
+    def __init__(self, client: Any, refused: set[str]) -> None:
+        self._client = client
+        self._refused = refused
+        self.refusals = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def put_item(self, **kwargs: Any) -> Any:
+        if kwargs["Item"]["sk"]["S"] in self._refused:
+            self.refusals += 1
+            error = {"Code": "ValidationException", "Message": "Item size has exceeded"}
+            raise ClientError({"Error": error}, "PutItem")
+        return self._client.put_item(**kwargs)
 
 
 def _store(client: Any | None = None, put_threads: int = 1) -> BatchStore:
@@ -341,4 +362,35 @@ def test_logs_listed_by_two_crashed_intents_are_settled_under_both(
     assert gateway is not None and gateway.stored_logs == 16  # counted twice for now
     outcomes = _store().store(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
+    _assert_exact(settings, accounts, records)
+
+
+def test_a_log_dynamodb_refuses_fails_alone_and_gives_back_its_count(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    records = _records(10)
+    refusing = RefusingDynamo(aws.client("dynamodb"), {records[3].id})
+    outcomes = _store(refusing).store(_with(records))
+    assert outcomes.pop(records[3].id) is WriteOutcome.FAILED and refusing.refusals == 1
+    assert set(outcomes.values()) == {WriteOutcome.STORED}
+    _assert_exact(settings, accounts, records[:3] + records[4:])
+    again = _store(refusing).store(_with(records))  # its message is retried: same end
+    assert again[records[3].id] is WriteOutcome.FAILED and refusing.refusals == 2
+    _assert_exact(settings, accounts, records[:3] + records[4:])
+
+
+def test_refused_logs_leave_no_count_in_a_full_gateway(
+    tenant: Tenant, settings: Settings, accounts: AccountStore
+) -> None:
+    """100 refused logs to a gateway that keeps 100 (STOP_INSERTING): no count stays
+    behind, and the next logs are admitted."""
+    accounts.update_gateway("acme", "main", {"log_management": 100})
+    refused = _records(100)
+    refusing = RefusingDynamo(aws.client("dynamodb"), {r.id for r in refused})
+    outcomes = _store(refusing).store(_with(refused))
+    assert set(outcomes.values()) == {WriteOutcome.FAILED}
+    gateway = accounts.get_gateway("acme", "main")
+    assert gateway is not None and gateway.stored_logs == 0 and _logs(settings) == []
+    records = _records(10)
+    assert set(_store().store(_with(records)).values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 from typing import Any
@@ -321,6 +322,24 @@ def test_unstorable_values_do_not_take_the_batch_with_them(
     assert (_counted(accounts, "main"), _counted(accounts, "second")) == (8, 7)
     account = accounts.get_account("acme")
     assert account is not None and account.stored_logs == 15
+
+
+def test_a_log_that_cannot_be_stored_fails_alone(
+    batch_writer: BatchWriter, settings: Settings, accounts: AccountStore
+) -> None:
+    """A log that makes its account's store call fail (here an id that is no ULID) is
+    retried alone and reported; the others of the batch are stored and counted once."""
+    normal = [_message(i, "main" if i % 2 else "second") for i in range(9)]
+    broken = dataclasses.replace(log_record(), id="not-a-ulid")
+    odd = QueuedMessage("m-odd", LogMessage(broken, POLICY, None).encode())
+    result = batch_writer.write(normal[:4] + [odd] + normal[4:])
+    assert result.failed_message_ids == ["m-odd"]
+    assert len(_stored(settings)) == 9
+    assert (_counted(accounts, "main"), _counted(accounts, "second")) == (4, 5)
+    assert wiring.batch_store().intents("acme") == []
+    again = batch_writer.write(normal + [odd])  # SQS retries it with others: no change
+    assert again.failed_message_ids == ["m-odd"] and len(_stored(settings)) == 9
+    assert (_counted(accounts, "main"), _counted(accounts, "second")) == (4, 5)
 
 
 def test_a_full_gateway_of_unstorable_logs_counts_what_it_lists(
