@@ -190,6 +190,11 @@ def compact_packs(event: CloudWatchEvent) -> dict[str, object]:
     return asdict(wiring.pack_compactor().run(budget_s=600))
 
 
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def repair_intents(event: CloudWatchEvent) -> dict[str, object]:
+    return asdict(wiring.repair_intents(budget_s=600))
+
+
 @app.route(_LOG + "/{part}", methods=["GET"])
 @api_errors
 def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Response:

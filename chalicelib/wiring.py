@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 
 from chalicelib import aws
 from chalicelib.accounts.quota import Quota
@@ -17,6 +18,7 @@ from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
 from chalicelib.logstore.packs import PackCompactor
 from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.repair import IntentRepair, RepairReport, account_ids
 from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
@@ -67,6 +69,23 @@ def batch_store() -> BatchStore:
         Rollups(config.control_table),
         fallback=log_writer(),
     )
+
+
+def intent_repair() -> IntentRepair:
+    """Settles the batch intents whose messages never came back."""
+    config = settings()
+    return IntentRepair(
+        aws.client("dynamodb"),
+        config.logs_table,
+        Quota(config.control_table, aws.client("dynamodb")),
+        Rollups(config.control_table),
+    )
+
+
+def repair_intents(budget_s: float) -> RepairReport:
+    """Settle every account's abandoned intents within `budget_s` (scheduled daily)."""
+    accounts = account_ids(aws.table(settings().control_table))
+    return intent_repair().repair(accounts, time.time(), time.monotonic() + budget_s)
 
 
 def batch_writer() -> BatchWriter:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
+from chalicelib.logstore.intents import INTENT_ATTRIBUTE, read_intents, unlist
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher
@@ -192,7 +194,8 @@ class LogWriter:
         """Delete logs (items, counts and bodies); return how many this call removed.
 
         Logs already gone are skipped, so a repeated or concurrent delete of the same
-        logs removes and releases each of them exactly once.
+        logs removes and releases each of them exactly once. A log stored under a batch
+        intent not yet settled leaves that intent with its count (see `_unlisting`).
         """
         pending = list(logs)
         removed: list[StoredLog] = []
@@ -201,11 +204,13 @@ class LogWriter:
             while chunk:
                 actions = [self._delete(log) for log in chunk]
                 actions += self._counters.release(account_id, gateway_id, len(chunk))
+                actions += self._unlisting(account_id, chunk)
                 failed = self._transact(actions)
                 if failed is None:
                     removed.extend(chunk)
                     break
-                chunk = chunk[:failed] + chunk[failed + 1 :]  # that one was already gone
+                if failed < len(chunk):  # that one was already gone
+                    chunk = chunk[:failed] + chunk[failed + 1 :]
         self._bodies.delete([log.body_key for log in removed if log.body_key])
         return len(removed)
 
@@ -336,22 +341,23 @@ class LogWriter:
             return self._drop(  # nothing to evict, or the new log is oldest
                 record, version, policy.shard_count if reserved else None
             )
-        victim = oldest[0]
+        victim = StoredLog.of(oldest[0], policy.shard_count)
         actions = [
-            self._delete(StoredLog.of(victim, policy.shard_count)),
+            self._delete(victim),
             put,
             self._counters.evict_guard(account_id, gateway_id, version),
             *self._rollups.actions([record]),
-            *guard,
         ]
+        guard_at = len(actions)
+        actions += [*guard, *self._unlisting(account_id, [victim])]
         failed = self._transact(actions)
         if failed is None:
-            if victim.own_body_key:
-                self._bodies.delete([victim.own_body_key])
+            if victim.body_key:
+                self._bodies.delete([victim.body_key])
             return WriteOutcome.STORED
         if failed == 1:
             return WriteOutcome.DUPLICATE
-        if guard and failed == len(actions) - 1:
+        if guard and failed == guard_at:
             return WriteOutcome.DROPPED
         return None
 
@@ -381,6 +387,34 @@ class LogWriter:
         if record.own_body_key:
             self._bodies.delete([record.own_body_key])
         return WriteOutcome.DROPPED
+
+    def _unlisting(self, account_id: str, logs: Sequence[StoredLog]) -> list[dict[str, Any]]:
+        """Updates taking `logs` out of the unsettled intents they were stored under: a
+        deleted log's count is released with it, so its intent must no longer hold it
+        (the repair gives back what an abandoned intent still holds, logstore.repair).
+        Costs one Query, usually empty, and a read per log such an intent lists."""
+        intents = read_intents(self._dynamodb, self._table, account_id)
+        taken: dict[str, list[str]] = defaultdict(list)
+        for log in logs:
+            listing = {i.token: i for i in intents if log.sk in i.members}
+            if listing and (token := self._intent_of(log)) in listing:
+                taken[token].append(log.sk)
+        by_token = {intent.token: intent for intent in intents}
+        return [
+            unlist(self._table, account_id, by_token[token], log_ids)
+            for token, log_ids in taken.items()
+        ]
+
+    def _intent_of(self, log: StoredLog) -> str | None:
+        """The intent a stored log was put under (None: direct write, or gone)."""
+        item = self._dynamodb.get_item(
+            TableName=self._table,
+            Key=dynamo.attributes({"pk": log.pk, "sk": log.sk}),
+            ProjectionExpression="#intent",
+            ExpressionAttributeNames={"#intent": INTENT_ATTRIBUTE},
+            ConsistentRead=True,
+        ).get("Item", {})
+        return item[INTENT_ATTRIBUTE]["S"] if INTENT_ATTRIBUTE in item else None
 
     def _put(self, item: dict[str, Any]) -> dict[str, Any]:
         return dynamo.put(self._table, item, "attribute_not_exists(sk)")

@@ -1,0 +1,223 @@
+"""Settle the intents whose messages never came back, so every count has its log.
+
+    python -m chalicelib.logstore.repair [--account ID ...] [--min-age-days D]
+
+A batch reservation counts its logs before it puts them (logstore.batch_store). A crash
+leaves its intent behind and the redelivered messages settle it; messages that never come
+back (purged from the dead-letter queue, expired there) would leave their counts without
+logs. The repair settles intents older than MIN_AGE_S, past the longest time SQS keeps a
+message, so no delivery of theirs is due. For each log an intent still lists:
+
+- stored under the intent: its count is right, the id leaves the intent;
+- stored by another writer (so counted twice): its count and rollups are given back;
+- not stored: its count is given back; its rollups stay, as they count the requests that
+  went through (as they do for deleted logs).
+
+Each give-back commits with the removal of its ids from the intent and a check that the
+logs are still as seen, so it happens once whoever runs it, and a run cut short anywhere
+is resumed by the next (the scheduled `repair_intents` runs daily). Deleting a log also
+takes its id out of a pending intent (LogWriter.delete), so a log that was stored and
+then deleted is never given back twice. Intents written before intents named their logs'
+gateways cannot be settled here; they are reported.
+
+Reads AIG_LOGS_TABLE and AIG_CONTROL_TABLE (and the usual AWS settings; for `make run` add
+AWS_ENDPOINT_URL=http://127.0.0.1:4566 and the dummy credentials).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from chalicelib import aws, dynamo
+from chalicelib.accounts.keys import ACCOUNT_SK
+from chalicelib.logstore.ids import partition_key, shard_of
+from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.writer import Counters, RollupActions, transact
+
+MIN_AGE_S = 15 * 24 * 3600
+"""SQS keeps a message at most 14 days: an intent a day older than that is abandoned."""
+
+_CHUNK = 30
+"""Logs per give-back: 30 checks, 30 rollup updates, 2 counters and the intent fit the
+100 actions of a transaction."""
+
+
+@dataclass
+class RepairReport:
+    """What one run did."""
+
+    intents: int = 0
+    """Abandoned intents settled."""
+    kept: int = 0
+    """Logs found stored under their intent (count right)."""
+    given_back: int = 0
+    """Counts given back (logs never stored, or stored by another writer)."""
+    unsettled: int = 0
+    """Abandoned intents left for the next run (changed meanwhile, or too old a format)."""
+
+
+class IntentRepair:
+    """Settles abandoned intents (see the module docstring)."""
+
+    def __init__(
+        self, dynamodb: Any, logs_table: str, counters: Counters, rollups: RollupActions
+    ) -> None:
+        self._dynamodb = dynamodb
+        self._table = logs_table
+        self._counters = counters
+        self._rollups = rollups
+
+    def repair(
+        self, account_ids: Iterable[str], now: float, deadline: float, min_age_s: int = MIN_AGE_S
+    ) -> RepairReport:
+        """Settle the accounts' intents created before `now - min_age_s`, until
+        `deadline` (a time.monotonic() value)."""
+        report = RepairReport()
+        for account_id in account_ids:
+            for intent in read_intents(self._dynamodb, self._table, account_id):
+                if time.monotonic() >= deadline:
+                    return report
+                if intent.created is not None and intent.created <= now - min_age_s:
+                    self._settle(account_id, intent, report)
+        return report
+
+    def _settle(self, account_id: str, intent: Intent, report: RepairReport) -> None:
+        owners = {log_id: intent.owner(log_id) for log_id in intent.ids}
+        by_owner: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for log_id, owner in owners.items():
+            if owner is None:
+                report.unsettled += 1
+                return
+            by_owner[owner].append(log_id)
+        key = intent_key(account_id, intent.token)
+        for (gateway_id, shards), log_ids in by_owner.items():
+            found = self._items(account_id, gateway_id, shards, log_ids)
+            kept = [i for i in found if found[i].get(INTENT_ATTRIBUTE) == intent.token]
+            if kept:
+                try:
+                    self._dynamodb.update_item(
+                        TableName=self._table,
+                        Key=dynamo.attributes(key),
+                        UpdateExpression="DELETE ids :kept",
+                        ConditionExpression="attribute_exists(sk)",
+                        ExpressionAttributeValues=dynamo.attributes(
+                            {":kept": intent.elements(kept)}
+                        ),
+                    )
+                except self._dynamodb.exceptions.ConditionalCheckFailedException:
+                    return  # settled meanwhile by another run
+                report.kept += len(kept)
+            rest = [i for i in log_ids if i not in kept]
+            for start in range(0, len(rest), _CHUNK):
+                chunk = rest[start : start + _CHUNK]
+                if not self._give_back(account_id, gateway_id, shards, intent, chunk, found):
+                    report.unsettled += 1
+                    return
+                report.given_back += len(chunk)
+        self._dynamodb.delete_item(
+            TableName=self._table,
+            Key=dynamo.attributes(key),
+            ConditionExpression="attribute_not_exists(ids)",
+        )
+        report.intents += 1
+
+    def _give_back(
+        self,
+        account_id: str,
+        gateway_id: str,
+        shards: int,
+        intent: Intent,
+        log_ids: list[str],
+        found: dict[str, dict[str, Any]],
+    ) -> bool:
+        """Give back the counts of `log_ids` (and the rollups of those stored by another
+        writer), if each log is still as seen and still listed; False if not."""
+        checks = []
+        for log_id in log_ids:
+            log_key = {"pk": _pk(account_id, gateway_id, shards, log_id), "sk": log_id}
+            seen = "attribute_exists(sk)" if log_id in found else "attribute_not_exists(sk)"
+            checks.append(dynamo.condition_check(self._table, log_key, seen))
+        twice = [LogRecord.from_item(found[log_id]) for log_id in log_ids if log_id in found]
+        failed = transact(
+            self._dynamodb,
+            [
+                unlist(self._table, account_id, intent, log_ids),
+                *self._counters.release(account_id, gateway_id, len(log_ids)),
+                *self._rollups.actions(twice, sign=-1),
+                *checks,
+            ],
+        )
+        return failed is None
+
+    def _items(
+        self, account_id: str, gateway_id: str, shards: int, log_ids: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """The stored items of `log_ids` (Python values), by id (consistent reads)."""
+        keys = [
+            dynamo.attributes({"pk": _pk(account_id, gateway_id, shards, i), "sk": i})
+            for i in log_ids
+        ]
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                self._table: {"Keys": keys[start : start + 100], "ConsistentRead": True}
+            }
+            while request:
+                answer = self._dynamodb.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self._table, []):
+                    values = dynamo.python_values(item)
+                    found[values["sk"]] = values
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
+
+def account_ids(control_table: Any) -> Iterator[str]:
+    """Every account of the control table (a Scan: its cost grows with the table)."""
+    kwargs: dict[str, Any] = {
+        "FilterExpression": "sk = :account",
+        "ExpressionAttributeValues": {":account": ACCOUNT_SK},
+        "ProjectionExpression": "pk",
+    }
+    while True:
+        page = control_table.scan(**kwargs)
+        for item in page["Items"]:
+            yield item["pk"].split("#", 1)[1]
+        if "LastEvaluatedKey" not in page:
+            return
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _pk(account_id: str, gateway_id: str, shards: int, log_id: str) -> str:
+    return partition_key(account_id, gateway_id, shard_of(log_id, shards))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Settle the abandoned intents of some accounts, or of all."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--account", action="append", help="only this account (repeatable)")
+    parser.add_argument("--min-age-days", type=float, default=MIN_AGE_S / 86400)
+    parser.add_argument("--budget-s", type=float, default=3600, help="stop after this long")
+    args = parser.parse_args(argv)
+    from chalicelib import wiring  # builds this module's IntentRepair: imported here
+
+    accounts = args.account or account_ids(aws.table(wiring.settings().control_table))
+    report = wiring.intent_repair().repair(
+        accounts,
+        time.time(),
+        time.monotonic() + args.budget_s,
+        min_age_s=int(args.min_age_days * 86400),
+    )
+    print(json.dumps(asdict(report)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
