@@ -2,10 +2,13 @@
 
 A transaction per log costs 2 write units per item; this path costs about 1:
 
+Before anything is counted each record is made storable (logstore.item_limits) and its
+item built, so a log whose item cannot be built fails alone and is never counted.
+
 1. **Reserve**: one transaction writes an *intent* item (the batch's log ids, under a
-   random token) beside one counter update per gateway (`log_room >= n`), one for the
-   account and the rollup updates of the batch. Counts and rollups now include the
-   batch, exactly once.
+   random token; see logstore.intents) beside one counter update per gateway
+   (`log_room >= n`), one for the account and the rollup updates of the batch. Counts
+   and rollups now include the batch, exactly once.
 2. **Put**: each log is a plain conditional PutItem (1 WRU per KB, run on a few threads),
    tagged with the intent's token: `attribute_not_exists(sk) OR intent = :token`.
    BatchWriteItem cannot carry a condition, so it could neither tell a log that another
@@ -14,12 +17,15 @@ A transaction per log costs 2 write units per item; this path costs about 1:
 3. **Settle**: the intent is deleted. A log that another writer had already stored (a
    redelivery, or a duplicate delivery racing this one) was counted twice, so its count
    and rollup are given back in one transaction that also removes its id from the intent
-   (conditional on the id still being there), so a give-back happens once.
+   (conditional on the id still being there), so a give-back happens once. A log that
+   DynamoDB refused to put (a ValidationException, which any delivery would meet) is
+   given back alike and reported FAILED: its message alone is retried and dead-lettered.
 
 A crash anywhere leaves the intent behind; the redelivered messages find their ids in it
 (one Query per account and batch, usually empty) and resume under its token instead of
 reserving again. A log listed by two intents (two deliveries reserved it at once) is
-settled under each: stored under one, given back by the other.
+settled under each: stored under one, given back by the other. An intent whose messages
+never come back (purged from the dead-letter queue) is settled by logstore.repair.
 
 A gateway without room for its part of the batch, or being deleted, falls back to the
 per-log path (eviction or a counted drop, see LogWriter.store). Each log ends up stored
@@ -68,7 +74,7 @@ from chalicelib.logstore.writer import (
 )
 
 MAX_INTENT_LOGS = 1000
-"""Logs per intent: 16 bytes each keeps the intent item far below DynamoDB's 400 KB."""
+"""Logs per intent: 18 bytes each keeps the intent item far below DynamoDB's 400 KB."""
 
 _MAX_RESERVE_ATTEMPTS = 5
 _MAX_GIVE_BACK_ATTEMPTS = 5
