@@ -192,7 +192,7 @@ def compact_packs(event: CloudWatchEvent) -> dict[str, object]:
 
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def repair_intents(event: CloudWatchEvent) -> dict[str, object]:
-    return asdict(wiring.repair_intents(budget_s=600))
+    return asdict(wiring.repair_intents(budget_s=45))  # within the 60 s Lambda timeout
 
 
 @app.route(_LOG + "/{part}", methods=["GET"])

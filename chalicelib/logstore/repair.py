@@ -20,6 +20,12 @@ takes its id out of a pending intent (LogWriter.delete), so a log that was store
 then deleted is never given back twice. Intents written before intents named their logs'
 gateways cannot be settled here; they are reported.
 
+Limits: without --account, accounts are found by a Scan of the control table, whose cost
+grows with it, and a run that ends at its budget starts over at the next. A message
+re-driven to the queue after its intent was settled is stored and counted afresh (its
+rollups then count it twice); one re-driven at the very moment the repair settles its
+intent could be stored uncounted.
+
 Reads AIG_LOGS_TABLE and AIG_CONTROL_TABLE (and the usual AWS settings; for `make run` add
 AWS_ENDPOINT_URL=http://127.0.0.1:4566 and the dummy credentials).
 """
@@ -82,6 +88,8 @@ class IntentRepair:
         `deadline` (a time.monotonic() value)."""
         report = RepairReport()
         for account_id in account_ids:
+            if time.monotonic() >= deadline:
+                return report
             for intent in read_intents(self._dynamodb, self._table, account_id):
                 if time.monotonic() >= deadline:
                     return report
