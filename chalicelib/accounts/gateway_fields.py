@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.accounts.ids import check_id
 from chalicelib.accounts.models import CONFIG_FIELDS, Plan
 from chalicelib.api.errors import BadRequest
 
-GATEWAY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_CACHE_TTL_S = 30 * 24 * 3600
 MAX_RATE_LIMIT_INTERVAL_S = 24 * 3600
 MAX_RETRY_DELAY_MS = 60_000
-
-
-def gateway_id(value: Any) -> str:
-    """A valid gateway id: 1-64 lower-case letters, digits, `-` or `_`."""
-    if not isinstance(value, str) or not GATEWAY_ID.match(value):
-        raise BadRequest(
-            "id must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter"
-            " or digit"
-        )
-    return value
 
 
 def parse_settings(body: Any, plan: Plan, path_id: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -32,7 +21,7 @@ def parse_settings(body: Any, plan: Plan, path_id: str | None = None) -> tuple[s
     if path_id is None:
         if "id" not in body:
             raise BadRequest("id is required")
-        the_id = gateway_id(body["id"])
+        the_id = check_id(body["id"], "id")
     else:
         the_id = path_id
         if "id" in body and body["id"] != path_id:
