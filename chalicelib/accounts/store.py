@@ -149,7 +149,11 @@ class AccountStore:
         limit = limit_value(gateway.log_management)
         item = {
             **gateway_key(account_id, gateway_id),
-            **{k: v for k, v in gateway.__dict__.items() if v is not None and k != "deleting"},
+            **{
+                k: dynamo.storable(v)
+                for k, v in gateway.__dict__.items()
+                if v is not None and k != "deleting"
+            },
             "log_limit": limit,
             "log_room": limit,
             "version": 0,
@@ -199,7 +203,7 @@ class AccountStore:
                 if value is None:
                     removes.append(f"#f{index}")
                 else:
-                    values[f":v{index}"] = value
+                    values[f":v{index}"] = dynamo.storable(value)
                     sets.append(f"#f{index} = :v{index}")
             adds: list[str] = []
             condition = "attribute_exists(sk) AND attribute_not_exists(deleting)"
