@@ -293,7 +293,7 @@ def test_large_delete_stops_at_its_budget_and_resumes(
         LogSearcher(table),
         wiring.log_writer(),
         S3BodyStore(aws.client("s3"), settings.bodies_bucket),
-        settings.cursor_secret,
+        wiring.cursor_secret(),
         budget_s=0,
     )
     first = hurried.delete_logs(tenant.account_id, tenant.gateway_id, {})
