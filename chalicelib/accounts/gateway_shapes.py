@@ -61,7 +61,7 @@ def _dlp_form(value: dict[str, Any]) -> Shape:
 
 
 _CATEGORIES = record(
-    {}, {f"{code}": _FLAG_OR_BLOCK for code in ["P1"] + [f"S{n}" for n in range(1, 14)]}
+    {}, {code: _FLAG_OR_BLOCK for code in ["P1", *(f"S{n}" for n in range(1, 14))]}
 )
 
 _FILTER = record({"mode": choice("filter"), "values": _NAMES})
