@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -18,6 +19,18 @@ def attributes(values: dict[str, Any]) -> dict[str, Any]:
 def python_values(item: dict[str, Any]) -> dict[str, Any]:
     """DynamoDB attribute values back to Python values (numbers as Decimal)."""
     return {name: _deserialize(value) for name, value in item.items()}
+
+
+def storable(value: Any) -> Any:
+    """`value` with every float (also inside maps and lists) as a Decimal, which is the
+    only non-integer number DynamoDB takes."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {key: storable(entry) for key, entry in value.items()}
+    if isinstance(value, list):
+        return [storable(entry) for entry in value]
+    return value
 
 
 def put(table: str, item: dict[str, Any], condition: str | None = None) -> dict[str, Any]:

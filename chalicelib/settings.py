@@ -25,7 +25,8 @@ class Settings:
     """True once the SQS trigger reports batch item failures (README: deploying)."""
     upstream_timeout_s: float = 120.0
     gateway_cache_s: float = 5.0
-    cursor_secret: bytes = b"aig-local-cursor-secret"
+    cursor_secret: bytes | None = None
+    """AIG_CURSOR_SECRET; None: the deployment's own, kept in its control table."""
     default_shard_count: int = DEFAULT_SHARD_COUNT
 
     @classmethod
@@ -47,5 +48,5 @@ class Settings:
                 env.get("AIG_UPSTREAM_TIMEOUT_S", defaults.upstream_timeout_s)
             ),
             gateway_cache_s=float(env.get("AIG_GATEWAY_CACHE_S", defaults.gateway_cache_s)),
-            cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or defaults.cursor_secret,
+            cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
         )

@@ -16,6 +16,7 @@ from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
+from chalicelib.logstore.cursor_secret import deployment_secret
 from chalicelib.logstore.packs import PackCompactor
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.repair import IntentRepair, RepairReport, account_ids
@@ -172,6 +173,12 @@ def analytics_api() -> AnalyticsApi:
     return AnalyticsApi(accounts(), Rollups(config.control_table), aws.table(config.control_table))
 
 
+def cursor_secret() -> bytes:
+    """AIG_CURSOR_SECRET, else the deployment's own secret (read from its control table)."""
+    config = settings()
+    return config.cursor_secret or deployment_secret(aws.table(config.control_table))
+
+
 @functools.cache
 def logs_api() -> LogsApi:
     """The process-wide logs API."""
@@ -183,7 +190,7 @@ def logs_api() -> LogsApi:
         LogSearcher(logs),
         log_writer(),
         _bodies(),
-        config.cursor_secret,
+        cursor_secret(),
     )
 
 

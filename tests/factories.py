@@ -24,3 +24,56 @@ def log_record(log_id: str | None = None, **fields: Any) -> LogRecord:
     }
     values.update(fields)
     return LogRecord(**values)
+
+
+NEWER_GATEWAY_FIELDS: dict[str, Any] = {
+    "byok_only": True,
+    "dlp": {
+        "enabled": True,
+        "policies": [
+            {
+                "id": "pii",
+                "action": "BLOCK",
+                "check": ["REQUEST", "RESPONSE"],
+                "enabled": True,
+                "profiles": ["credit-cards", ""],
+            }
+        ],
+    },
+    "guardrails": {"prompt": {"P1": "FLAG", "S13": "BLOCK"}, "response": {"S1": "BLOCK"}},
+    "log_classification": True,
+    "logpush": True,
+    "logpush_public_key": "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----",
+    "otel": [
+        {
+            "url": "https://otel.example/v1/traces",
+            "headers": {"x-team": "a"},
+            "authorization": "Bearer otel-secret",
+            "content_type": "protobuf",
+        }
+    ],
+    "spend_limits": {
+        "enabled": True,
+        "rules": [
+            {
+                "limit": 12.5,
+                "limitType": "cost",
+                "window": 86400,
+                "id": "daily",
+                "enabled": True,
+                "metadata": {
+                    "user": {"mode": "partition"},
+                    "team": {"mode": "filter", "values": ["a"]},
+                },
+                "model": {"mode": "filter", "values": ["gpt-4o"]},
+                "provider": {"mode": "filter", "values": ["openai"]},
+                "technique": "sliding",
+            }
+        ],
+    },
+    "store_id": "store-1",
+    "stripe": {"authorization": "sk_test_secret", "usage_events": [{"payload": "{}"}]},
+    "workers_ai_billing_mode": "unified",
+    "zdr": True,
+}
+"""One valid value of each newer field, in the wire form the SDK sends."""

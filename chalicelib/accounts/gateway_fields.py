@@ -1,28 +1,24 @@
-"""Validation of gateway settings sent to the management API (400 naming the field)."""
+"""Validation of gateway settings sent to the management API (400 naming the field).
+
+Read-only fields (those a gateway is answered with, and Cloudflare's) are ignored, so a
+gateway read back can be sent back as it is; any other unknown field is refused, so that
+a misspelt setting is never silently dropped.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib.accounts.models import CONFIG_FIELDS, Plan
+from chalicelib.accounts.gateway_shapes import NEWER_FIELDS
+from chalicelib.accounts.ids import check_id
+from chalicelib.accounts.models import CONFIG_FIELDS, READ_ONLY_FIELDS, Plan
+from chalicelib.accounts.shapes import Shape
 from chalicelib.api.errors import BadRequest
 
-GATEWAY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_CACHE_TTL_S = 30 * 24 * 3600
 MAX_RATE_LIMIT_INTERVAL_S = 24 * 3600
 MAX_RETRY_DELAY_MS = 60_000
-
-
-def gateway_id(value: Any) -> str:
-    """A valid gateway id: 1-64 lower-case letters, digits, `-` or `_`."""
-    if not isinstance(value, str) or not GATEWAY_ID.match(value):
-        raise BadRequest(
-            "id must be 1-64 lower-case letters, digits, '-' or '_', starting with a letter"
-            " or digit"
-        )
-    return value
 
 
 def parse_settings(body: Any, plan: Plan, path_id: str | None = None) -> tuple[str, dict[str, Any]]:
@@ -32,19 +28,19 @@ def parse_settings(body: Any, plan: Plan, path_id: str | None = None) -> tuple[s
     if path_id is None:
         if "id" not in body:
             raise BadRequest("id is required")
-        the_id = gateway_id(body["id"])
+        the_id = check_id(body["id"], "id")
     else:
         the_id = path_id
         if "id" in body and body["id"] != path_id:
             raise BadRequest("id in the body does not match the gateway in the path")
     settings: dict[str, Any] = {}
     for name, value in body.items():
-        if name == "id":
+        if name == "id" or name in READ_ONLY_FIELDS:
             continue
         check = _CHECKS.get(name)
         if check is None:
             supported = ", ".join(CONFIG_FIELDS)
-            raise BadRequest(f"unsupported field {name!r}; supported: id, {supported}")
+            raise BadRequest(f"unsupported field {name[:64]!r}; supported: id, {supported}")
         settings[name] = check(name, value, plan)
     return the_id, settings
 
@@ -88,6 +84,13 @@ def _log_management(name: str, value: Any, plan: Plan) -> int | None:
     return value
 
 
+def _shaped(shape: Shape) -> Callable[[str, Any, Plan], Any]:
+    def check(name: str, value: Any, plan: Plan) -> Any:
+        return shape(value, name)
+
+    return check
+
+
 _CHECKS: dict[str, Callable[[str, Any, Plan], Any]] = {
     "collect_logs": _bool,
     "cache_ttl": _int_range(0, MAX_CACHE_TTL_S),
@@ -102,4 +105,5 @@ _CHECKS: dict[str, Callable[[str, Any, Plan], Any]] = {
     "retry_max_attempts": _int_range(1, 5),
     "retry_delay": _int_range(0, MAX_RETRY_DELAY_MS),
     "retry_backoff": _choice("constant", "linear", "exponential"),
+    **{name: _shaped(shape) for name, shape in NEWER_FIELDS.items()},
 }

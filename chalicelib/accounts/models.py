@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+import copy
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -99,6 +100,18 @@ class Gateway:
     retry_max_attempts: int | None = 1
     retry_delay: int | None = 0
     retry_backoff: str | None = "constant"
+    byok_only: bool = False
+    dlp: dict[str, Any] | None = None
+    guardrails: dict[str, Any] | None = None
+    log_classification: bool = False
+    logpush: bool = False
+    logpush_public_key: str | None = None
+    otel: list[dict[str, Any]] | None = None
+    spend_limits: dict[str, Any] | None = None
+    store_id: str | None = None
+    stripe: dict[str, Any] | None = None
+    workers_ai_billing_mode: str | None = None
+    zdr: bool = False
     shard_count: int = DEFAULT_SHARD_COUNT
     stored_logs: int = 0
     dropped_logs: int = 0
@@ -117,11 +130,8 @@ class Gateway:
         return cls(**{k: _plain(v) for k, v in item.items() if k in names})
 
     def to_api(self) -> dict[str, Any]:
-        """Return the Cloudflare-compatible JSON form (internal fields left out)."""
-        out = asdict(self)
-        for internal in ("account_id", "shard_count", "deleting", "log_limit", "cache_generation"):
-            del out[internal]
-        return out
+        """Return the Cloudflare-compatible JSON form: API_FIELDS only."""
+        return {name: copy.deepcopy(getattr(self, name)) for name in API_FIELDS}
 
 
 CONFIG_FIELDS = (
@@ -138,10 +148,39 @@ CONFIG_FIELDS = (
     "retry_max_attempts",
     "retry_delay",
     "retry_backoff",
+    "byok_only",
+    "dlp",
+    "guardrails",
+    "log_classification",
+    "logpush",
+    "logpush_public_key",
+    "otel",
+    "spend_limits",
+    "store_id",
+    "stripe",
+    "workers_ai_billing_mode",
+    "zdr",
 )
 """Gateway fields a client may set."""
 
+API_FIELDS = ("id", *CONFIG_FIELDS, "stored_logs", "dropped_logs", "created_at", "modified_at")
+"""Every field a gateway shows in an answer (its settings, counters and times)."""
+
+READ_ONLY_FIELDS = frozenset(
+    {"created_at", "modified_at", "stored_logs", "dropped_logs", "deleting"}
+    | {"is_default", "account_id", "account_tag", "internal_id"}
+)
+"""Fields of a gateway's answer (ours, then those Cloudflare adds) that a create or
+update ignores rather than refuses."""
+
 
 def _plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; account and gateway numbers are integers."""
-    return int(value) if isinstance(value, Decimal) else value
+    """DynamoDB numbers come back as Decimal: integers as int, others (spend limits) as
+    float, also inside maps and lists."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(entry) for key, entry in value.items()}
+    if isinstance(value, list):
+        return [_plain(entry) for entry in value]
+    return value

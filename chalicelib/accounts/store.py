@@ -15,6 +15,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from chalicelib import dynamo
+from chalicelib.accounts.ids import check_id
 from chalicelib.accounts.keys import account_key, account_pk, gateway_key
 from chalicelib.accounts.models import (
     PLANS,
@@ -66,7 +67,9 @@ class AccountStore:
         return Account.from_item(item) if item else None
 
     def create_account(self, account_id: str, plan: str) -> Account:
-        """Create an account on `plan`; BadRequest if it exists or the plan is unknown."""
+        """Create an account on `plan`; BadRequest if it exists, the plan is unknown or
+        the id is not one the API accepts."""
+        check_id(account_id, "account id")
         entitlements = _plan(plan)
         account = Account(id=account_id, plan=plan)
         limit = limit_value(entitlements.account_log_limit)
@@ -146,7 +149,11 @@ class AccountStore:
         limit = limit_value(gateway.log_management)
         item = {
             **gateway_key(account_id, gateway_id),
-            **{k: v for k, v in gateway.__dict__.items() if v is not None and k != "deleting"},
+            **{
+                k: dynamo.storable(v)
+                for k, v in gateway.__dict__.items()
+                if v is not None and k != "deleting"
+            },
             "log_limit": limit,
             "log_room": limit,
             "version": 0,
@@ -196,7 +203,7 @@ class AccountStore:
                 if value is None:
                     removes.append(f"#f{index}")
                 else:
-                    values[f":v{index}"] = value
+                    values[f":v{index}"] = dynamo.storable(value)
                     sets.append(f"#f{index} = :v{index}")
             adds: list[str] = []
             condition = "attribute_exists(sk) AND attribute_not_exists(deleting)"

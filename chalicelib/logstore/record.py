@@ -13,6 +13,49 @@ HEAD_BYTES = 128
 FAILURE_INDEX = "failures"
 FAILURE_INDEX_KEY = "fail_pk"
 
+CLOUDFLARE_FIELDS = (
+    "id",
+    "created_at",
+    "provider",
+    "model",
+    "model_type",
+    "path",
+    "request_type",
+    "status_code",
+    "success",
+    "cached",
+    "step",
+    "duration",
+    "tokens_in",
+    "tokens_out",
+    "cost",
+    "custom_cost",
+    "metadata",
+    "request_content_type",
+    "response_content_type",
+    "request_size",
+    "response_size",
+    "request_head",
+    "request_head_complete",
+    "response_head",
+    "response_head_complete",
+)
+"""The log fields of Cloudflare's API (the SDK's LogListResponse and LogGetResponse)."""
+
+EXTRA_FIELDS = (
+    "event_id",
+    "feedback",
+    "score",
+    "time_to_first_token",
+    "body_truncated",
+    "error",
+    "user_agent",
+)
+"""Our documented additions to Cloudflare's log fields (README, "Log records")."""
+
+API_FIELDS = CLOUDFLARE_FIELDS + EXTRA_FIELDS
+"""Every field a log record shows in an answer: storage keys and internal ids never."""
+
 
 @dataclass
 class LogRecord:
@@ -86,8 +129,8 @@ class LogRecord:
         return cls(**values)
 
     def to_api(self) -> dict[str, Any]:
-        """Return the Cloudflare-compatible JSON form of the record."""
-        out = asdict(self)
+        """Return the Cloudflare-compatible JSON form of the record: API_FIELDS only."""
+        out = {name: getattr(self, name) for name in API_FIELDS}
         out["cost"] = float(self.cost) if self.cost is not None else None
         out["metadata"] = json.dumps(self.metadata) if self.metadata else None
         out["model"] = self.model or ""

@@ -124,6 +124,16 @@ def test_revoke_unknown_token_fails(admin: Admin) -> None:
     assert "token nope not found" in run.err
 
 
+@pytest.mark.parametrize("account_id", ["", "ev#il", "a/b", "DEMO", "x" * 65])
+def test_ids_the_api_refuses_are_refused(
+    admin: Admin, accounts: AccountStore, account_id: str
+) -> None:
+    run = admin("create-account", account_id, "--plan", "free")
+    assert run.code == 1 and run.out == ""
+    assert "error: account id must be 1-64 lower-case letters" in run.err
+    assert accounts.get_account(account_id) is None
+
+
 def test_unknown_plan_is_a_usage_error(
     admin: Admin, accounts: AccountStore, capsys: pytest.CaptureFixture[str]
 ) -> None:

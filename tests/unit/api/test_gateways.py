@@ -16,6 +16,7 @@ from chalicelib.cache import gateway_prefix
 from chalicelib.proxy.service import ProxyResponse
 from chalicelib.ratelimit.items import rate_pk
 from chalicelib.settings import Settings
+from tests.factories import NEWER_GATEWAY_FIELDS
 from tests.unit.conftest import Tenant, app_client
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
@@ -106,7 +107,9 @@ def test_create_get_update_delete(client: Client, tenant: Tenant) -> None:
         ("retry_max_attempts", 6),
         ("retry_delay", 60_001),
         ("retry_backoff", "random"),
-        ("logpush", True),
+        ("logpush", "yes"),
+        ("dlp", {"enabled": True}),
+        ("spend_limits", {"rules": [{"limit": 1}]}),
     ],
 )
 def test_each_field_is_validated(client: Client, tenant: Tenant, field: str, value: Any) -> None:
@@ -289,3 +292,56 @@ def test_delete_gateway_purges_its_cache_and_rate_limits(
     pks = {item["pk"] for item in aws.table(settings.control_table).scan()["Items"]}
     assert rate_pk(tenant.account_id, tenant.gateway_id) in pks
     assert rate_pk(tenant.account_id, "doomed") not in pks
+
+
+def test_newer_fields_are_stored_and_echoed(
+    client: Client, tenant: Tenant, settings: Settings
+) -> None:
+    body = {"id": "full", **REQUIRED, **NEWER_GATEWAY_FIELDS}
+    status, created = _call(client, "POST", _gateways(tenant), tenant.token, body)
+    assert status == 200, created
+    _, fetched = _call(client, "GET", f"{_gateways(tenant)}/full", tenant.token)
+    _, listed = _call(client, "GET", _gateways(tenant), tenant.token)
+    listed_full = next(g for g in listed["result"] if g["id"] == "full")
+    for answer in (created["result"], fetched["result"], listed_full):
+        assert {k: answer[k] for k in NEWER_GATEWAY_FIELDS} == NEWER_GATEWAY_FIELDS
+    item = aws.table(settings.control_table).get_item(
+        Key={"pk": f"ACCOUNT#{tenant.account_id}", "sk": "GATEWAY#full"}
+    )["Item"]
+    assert str(item["spend_limits"]["rules"][0]["limit"]) == "12.5"  # a Decimal in DynamoDB
+
+    changes = {
+        "dlp": {"action": "FLAG", "enabled": False, "profiles": ["ssn"]},
+        "stripe": None,
+        "spend_limits": {"enabled": False, "rules": []},
+        "zdr": False,
+    }
+    status, updated = _call(client, "PUT", f"{_gateways(tenant)}/full", tenant.token, changes)
+    assert status == 200
+    _, fetched = _call(client, "GET", f"{_gateways(tenant)}/full", tenant.token)
+    for answer in (updated["result"], fetched["result"]):
+        assert {k: answer[k] for k in changes} == changes
+        assert answer["guardrails"] == NEWER_GATEWAY_FIELDS["guardrails"]
+
+
+def test_a_gateway_read_back_can_be_sent_back_as_is(client: Client, tenant: Tenant) -> None:
+    path = f"{_gateways(tenant)}/{tenant.gateway_id}"
+    _call(client, "PUT", path, tenant.token, {**NEWER_GATEWAY_FIELDS, "retry_max_attempts": 3})
+    _, before = _call(client, "GET", path, tenant.token)
+    status, again = _call(client, "PUT", path, tenant.token, before["result"])
+    assert status == 200, again
+    _, after = _call(client, "GET", path, tenant.token)
+    unchanged = {k: v for k, v in before["result"].items() if k != "modified_at"}
+    assert {k: after["result"][k] for k in unchanged} == unchanged
+
+    _, fresh = _call(client, "POST", _gateways(tenant), tenant.token, {"id": "fresh"})
+    status, again = _call(
+        client, "PUT", f"{_gateways(tenant)}/fresh", tenant.token, fresh["result"]
+    )
+    assert status == 200, again
+
+    cloudflare_extras = {"is_default": False, "account_tag": "x", "internal_id": "y"}
+    status, _ = _call(client, "PUT", path, tenant.token, {**before["result"], **cloudflare_extras})
+    assert status == 200
+    status, refused = _call(client, "PUT", path, tenant.token, {**before["result"], "colour": 1})
+    assert status == 400 and "'colour'" in refused["errors"][0]["message"]

@@ -17,7 +17,7 @@ from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import StoredBodies
 from chalicelib.logstore.ids import iso_utc, new_log_id
-from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record import API_FIELDS, LogRecord
 from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
@@ -152,6 +152,26 @@ def test_cursor_of_another_query_is_400(client: Client, tenant: Tenant) -> None:
     assert status == 400 and "another gateway or query" in body["errors"][0]["message"]
 
 
+INTERNAL = {"pk", "sk", "fail_pk", "account_id", "body_key", "body_offset", "body_length"}
+
+
+def test_answers_show_only_allowed_fields(client: Client, tenant: Tenant) -> None:
+    records = _seed(tenant, 10)  # the tenth failed: its item carries the failures-index key
+    _, listed = _list(client, tenant, "per_page=100")
+    failed = records[9].id
+    path = f"/accounts/{tenant.account_id}/ai-gateway/gateways/{tenant.gateway_id}/logs/{failed}"
+    got = json.loads(
+        client.http.get(path, headers={"authorization": f"Bearer {tenant.token}"}).body
+    )
+    _, edited = _patch(client, tenant, failed, {"feedback": -1})
+    answers = [*listed["result"], got["result"], edited["result"]]
+    assert len(answers) == 12
+    for log in answers:
+        assert not set(log) & INTERNAL and set(log) <= set(API_FIELDS)
+        assert set(log) >= {"id", "created_at", "provider", "model", "success", "cost"}
+    assert got["result"]["id"] == failed and got["result"]["success"] is False
+
+
 def _delete(client: Client, tenant: Tenant, query: str) -> tuple[int, dict[str, Any]]:
     path = f"/accounts/{tenant.account_id}/ai-gateway/gateways/{tenant.gateway_id}/logs"
     response = client.http.delete(
@@ -273,7 +293,7 @@ def test_large_delete_stops_at_its_budget_and_resumes(
         LogSearcher(table),
         wiring.log_writer(),
         S3BodyStore(aws.client("s3"), settings.bodies_bucket),
-        settings.cursor_secret,
+        wiring.cursor_secret(),
         budget_s=0,
     )
     first = hurried.delete_logs(tenant.account_id, tenant.gateway_id, {})

@@ -1,7 +1,7 @@
 import json
 from decimal import Decimal
 
-from chalicelib.logstore.record import HEAD_BYTES, LogRecord, body_head
+from chalicelib.logstore.record import API_FIELDS, HEAD_BYTES, LogRecord, body_head
 from tests.factories import log_record
 
 
@@ -37,6 +37,13 @@ def test_api_form_is_cloudflare_shaped() -> None:
     assert json.loads(api["metadata"]) == {"a": 1}
     assert api["cost"] == 0.25
     assert api["model"] == ""
+
+
+def test_api_form_is_the_allow_list_without_storage_details() -> None:
+    stored = _record(body_key="acme/main/pack-1", body_offset=10, body_length=20)
+    api = stored.to_api()
+    assert tuple(api) == API_FIELDS
+    assert not {"account_id", "gateway_id", "body_key", "body_offset", "body_length"} & set(api)
 
 
 def test_body_head_is_bounded_and_says_if_complete() -> None:

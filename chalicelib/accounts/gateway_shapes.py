@@ -1,0 +1,129 @@
+"""Shapes of the newer gateway fields the Cloudflare SDK sends (its
+`ai_gateway_create_params` / `ai_gateway_update_params`, wire names as it sends them:
+`P1`..`S13`, `limitType`). They are stored and echoed; behaviour comes as it is built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.accounts.shapes import (
+    MAX_NUMBER,
+    Shape,
+    array,
+    boolean,
+    bounded,
+    choice,
+    integer,
+    mapping,
+    nullable,
+    number,
+    record,
+    string,
+    tagged,
+)
+
+NAME = 256
+"""Longest id, profile, model, provider or metadata value."""
+SECRET = 4096
+"""Longest credential or key (OpenTelemetry and Stripe authorization, logpush key)."""
+URL = 2048
+MAX_FIELD_BYTES = 32 * 1024
+"""Largest JSON form of one field: all of them together stay far below DynamoDB's 400 KB
+item limit."""
+
+_FLAG_OR_BLOCK = choice("FLAG", "BLOCK")
+_NAMES = array(string(NAME), 100)
+
+_DLP_PROFILES = record(
+    {"action": choice("BLOCK", "FLAG"), "enabled": boolean(), "profiles": _NAMES}
+)
+_DLP_POLICIES = record(
+    {
+        "enabled": boolean(),
+        "policies": array(
+            record(
+                {
+                    "id": string(NAME),
+                    "action": _FLAG_OR_BLOCK,
+                    "check": array(choice("REQUEST", "RESPONSE"), 2),
+                    "enabled": boolean(),
+                    "profiles": _NAMES,
+                }
+            ),
+            50,
+        ),
+    }
+)
+
+
+def _dlp_form(value: dict[str, Any]) -> Shape:
+    return _DLP_POLICIES if "policies" in value else _DLP_PROFILES
+
+
+_CATEGORIES = record(
+    {}, {code: _FLAG_OR_BLOCK for code in ["P1", *(f"S{n}" for n in range(1, 14))]}
+)
+
+_FILTER = record({"mode": choice("filter"), "values": _NAMES})
+_METADATA_MODES = {"partition": record({"mode": choice("partition")}), "filter": _FILTER}
+
+
+def _metadata_form(value: dict[str, Any]) -> Shape | None:
+    mode = value.get("mode")
+    return _METADATA_MODES.get(mode) if isinstance(mode, str) else None
+
+
+_RULE = record(
+    {
+        "limit": number(0, MAX_NUMBER),
+        "limitType": choice("cost"),
+        "window": integer(1, MAX_NUMBER),
+    },
+    {
+        "id": string(NAME),
+        "enabled": boolean(),
+        "metadata": mapping(
+            tagged(_metadata_form, "an object with mode 'partition', or 'filter' and values"),
+            5,
+        ),
+        "model": _FILTER,
+        "provider": _FILTER,
+        "technique": choice("fixed", "sliding"),
+    },
+)
+
+_SHAPES: dict[str, Shape] = {
+    "byok_only": boolean(),
+    "dlp": nullable(
+        tagged(_dlp_form, "an object with enabled and policies, or action, enabled and profiles")
+    ),
+    "guardrails": nullable(record({"prompt": _CATEGORIES, "response": _CATEGORIES})),
+    "log_classification": boolean(),
+    "logpush": boolean(),
+    "logpush_public_key": nullable(string(SECRET)),
+    "otel": nullable(
+        array(
+            record(
+                {"headers": mapping(string(SECRET), 20), "url": string(URL)},
+                {"authorization": string(SECRET), "content_type": choice("json", "protobuf")},
+            ),
+            5,
+        )
+    ),
+    "spend_limits": nullable(record({}, {"enabled": boolean(), "rules": array(_RULE, 20)})),
+    "store_id": nullable(string(NAME)),
+    "stripe": nullable(
+        record(
+            {
+                "authorization": string(SECRET),
+                "usage_events": array(record({"payload": string(SECRET)}), 20),
+            }
+        )
+    ),
+    "workers_ai_billing_mode": nullable(choice("postpaid", "unified")),
+    "zdr": boolean(),
+}
+
+NEWER_FIELDS = {name: bounded(shape, MAX_FIELD_BYTES) for name, shape in _SHAPES.items()}
+"""Shape of each newer field. Those the response types make optional also take null
+(not set), so that a gateway read back can be sent back as it is."""

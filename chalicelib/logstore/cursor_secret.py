@@ -1,0 +1,41 @@
+"""The deployment's cursor secret when AIG_CURSOR_SECRET does not set one: random, made
+once per deployment and kept in its control table, so that every process of the
+deployment signs and checks cursors alike and no two deployments share it."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from boto3.dynamodb.types import Binary
+
+SECRET_KEY = {"pk": "DEPLOYMENT#cursor-secret", "sk": "#SECRET"}
+"""Where the secret lives in the control table (no account, token or rollup key looks
+like it: account ids cannot hold `#`)."""
+
+SECRET_BYTES = 32
+
+
+def deployment_secret(table: Any) -> bytes:
+    """Return the secret of the deployment whose control table is `table`, creating it
+    on first use; concurrent first uses agree on one (a conditional put, then a read)."""
+    stored = _read(table)
+    if stored is not None:
+        return stored
+    candidate = secrets.token_bytes(SECRET_BYTES)
+    try:
+        table.put_item(
+            Item={**SECRET_KEY, "secret": Binary(candidate)},
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+    except table.meta.client.exceptions.ConditionalCheckFailedException:
+        stored = _read(table)  # another process made it first
+        if stored is None:
+            raise RuntimeError("the cursor secret vanished from the control table") from None
+        return stored
+    return candidate
+
+
+def _read(table: Any) -> bytes | None:
+    item = table.get_item(Key=SECRET_KEY, ConsistentRead=True).get("Item")
+    return bytes(item["secret"].value) if item else None
