@@ -50,6 +50,7 @@ EXTRA_FIELDS = (
     "body_truncated",
     "error",
     "user_agent",
+    "normalized",
 )
 """Our documented additions to Cloudflare's log fields (README, "Log records")."""
 
