@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_SHARD_COUNT = 16
+DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024
+"""API Gateway's payload limit; on Lambda a synchronous event is capped at 6 MB anyway."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Settings:
     gateway_cache_s: float = 5.0
     cursor_secret: bytes = b"aig-local-cursor-secret"
     default_shard_count: int = DEFAULT_SHARD_COUNT
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    """Larger request bodies are refused with 413."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -48,4 +52,5 @@ class Settings:
             ),
             gateway_cache_s=float(env.get("AIG_GATEWAY_CACHE_S", defaults.gateway_cache_s)),
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or defaults.cursor_secret,
+            max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
         )
