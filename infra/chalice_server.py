@@ -113,11 +113,11 @@ class EnvelopeRequestHandler(ChaliceRequestHandler):
     def _discard_unread_body(self) -> None:
         """Read what the client still sends (bounded) before closing: closing a socket
         with unread data resets it, and the client could lose the answer."""
-        self.wfile.flush()
-        self.connection.shutdown(socket.SHUT_WR)
-        self.connection.settimeout(LINGER_S)
         remaining = LINGER_BYTES
         try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(LINGER_S)
             while remaining > 0 and (chunk := self.connection.recv(min(remaining, 65536))):
                 remaining -= len(chunk)
         except OSError:
