@@ -14,7 +14,10 @@ from chalicelib.api.chalice_glue import (
     ThreadSafeChalice,
     api_errors,
     body_for,
+    body_limit,
+    envelope_errors,
     json_response,
+    refuse_other_methods,
 )
 from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.logstore.consumer import handle_sqs_event
@@ -22,6 +25,8 @@ from chalicelib.proxy.service import ProxyRequest, ProxyResponse
 
 app = ThreadSafeChalice(app_name="ai-gateway")
 app.api.binary_types = BINARY_TYPES
+app.register_middleware(envelope_errors, "http")
+app.register_middleware(body_limit(lambda: wiring.settings().max_request_bytes), "http")
 if wiring.settings().local_poller:  # `chalice local` runs no SQS handlers
     wiring.local_poller()
 
@@ -207,3 +212,6 @@ def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Re
         status_code=200,
         headers={"Content-Type": raw.content_type},
     )
+
+
+refuse_other_methods(app)  # last: every route path is registered by now

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_SHARD_COUNT = 16
+DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024
+"""API Gateway's payload limit; on Lambda a synchronous event is capped at 6 MB anyway."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Settings:
     cursor_secret: bytes | None = None
     """AIG_CURSOR_SECRET; None: the deployment's own, kept in its control table."""
     default_shard_count: int = DEFAULT_SHARD_COUNT
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    """Larger request bodies are refused with 413."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -49,4 +53,5 @@ class Settings:
             ),
             gateway_cache_s=float(env.get("AIG_GATEWAY_CACHE_S", defaults.gateway_cache_s)),
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
+            max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
         )

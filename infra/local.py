@@ -226,29 +226,22 @@ def start_moto_server(port: int, *, timeout: float = 30.0) -> Child:
     return child
 
 
-def _chalice_command() -> list[str]:
-    """The chalice CLI of this interpreter (the script beside it, else its module)."""
-    script = Path(sys.executable).with_name("chalice")
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "import sys; from chalice.cli import main; sys.exit(main())"]
-
-
 def start_chalice_local(port: int, env: Mapping[str, str], *, timeout: float = 60.0) -> Child:
-    """Start `chalice local` (stage `local`) on 127.0.0.1:`port`; return once /healthz is 200."""
+    """Start `chalice local`'s server (stage `local`, infra/chalice_server.py: the envelope
+    for unknown paths and refusals) on 127.0.0.1:`port`; return once /healthz is 200."""
     ensure_port_free(port, "the gateway (PORT)")
     child = Child(
         "chalice",
         [
-            *_chalice_command(),
-            "local",
+            sys.executable,
+            "-m",
+            "infra.chalice_server",
             "--stage",
             "local",
             "--host",
             "127.0.0.1",
             "--port",
             str(port),
-            "--no-autoreload",
         ],
         env=env,
         cwd=REPO_ROOT,

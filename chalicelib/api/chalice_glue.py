@@ -7,12 +7,22 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from chalice import Chalice, Response
+from chalice.app import Request
 
 from chalicelib.api.envelope import failure
-from chalicelib.api.errors import ApiError
+from chalicelib.api.errors import (
+    ApiError,
+    BadRequest,
+    HttpError,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+)
+from chalicelib.api.limits import check_size
+from chalicelib.api.paths import decode_params
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +73,10 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response:
 
 
 def error_response(error: ApiError) -> Response:
-    """The envelope of an ApiError."""
-    return json_response(failure(error), error.status)
+    """The envelope of an ApiError, with the headers that belong to it."""
+    response = json_response(failure(error), error.status)
+    response.headers.update(error.headers)
+    return response
 
 
 def body_for(content_type: str | None, body: bytes) -> bytes | str:
@@ -81,12 +93,13 @@ def is_binary(content_type: str | None) -> bool:
 
 
 def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
-    """Turn ApiError into its envelope and any other exception into a bare 500 envelope."""
+    """Decode and validate the path parameters (`paths.decode_params`), then run the view;
+    ApiError becomes its envelope and any other exception a bare 500 envelope."""
 
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Response:
+    def wrapper(**params: str) -> Response:
         try:
-            return view(*args, **kwargs)
+            return view(**decode_params(params))
         except ApiError as exc:
             return error_response(exc)
         except Exception:
@@ -94,3 +107,59 @@ def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
             return error_response(ApiError("internal error"))
 
     return wrapper
+
+
+ROUTE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+"""Methods a route path answers: its own, or 405 for the others."""
+
+
+def refuse_other_methods(app: Chalice) -> None:
+    """Give every route path a 405 view (in the envelope, with `Allow`) for the methods of
+    ROUTE_METHODS it lacks. Call it once all routes are registered: API Gateway would
+    otherwise answer a wrong method as it answers an unknown path."""
+    for index, (path, views) in enumerate(sorted(app.routes.items())):
+        missing = [method for method in ROUTE_METHODS if method not in views]
+        if missing:
+            app.route(path, methods=missing, content_types=["*/*"], name=f"not_allowed_{index}")(
+                _not_allowed(sorted(views))
+            )
+
+
+def _not_allowed(allowed: list[str]) -> Callable[..., Response]:
+    def view(**_params: str) -> Response:
+        return error_response(MethodNotAllowed(allowed))
+
+    return view
+
+
+def envelope_errors(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Middleware: answers Chalice gives itself (`{"Code", "Message"}`: 415, 400, 500, ...)
+    in the envelope instead, without their messages (which may echo a request header)."""
+    response = get_response(request)
+    body = response.body
+    if isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        return error_response(_chalice_error(response.status_code))
+    return response
+
+
+def _chalice_error(status: int) -> ApiError:
+    if status == 415:
+        return UnsupportedMediaType("unsupported Content-Type: this route takes application/json")
+    if status == 400:
+        return BadRequest("the answer is binary: send an Accept header naming its type")
+    if status >= 500:
+        return ApiError("internal error")
+    return HttpError(status, HTTPStatus(status).phrase.lower())
+
+
+def body_limit(limit: Callable[[], int]) -> Callable[..., Response]:
+    """Middleware refusing request bodies over `limit()` bytes with 413 in the envelope."""
+
+    def refuse_large(request: Request, get_response: Callable[[Request], Response]) -> Response:
+        try:
+            check_size(len(request.raw_body or b""), limit())
+        except ApiError as exc:
+            return error_response(exc)
+        return get_response(request)
+
+    return refuse_large

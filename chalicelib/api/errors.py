@@ -13,6 +13,11 @@ class ApiError(Exception):
         super().__init__(message)
         self.message = message
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers that belong to this error (none unless a subclass says)."""
+        return {}
+
 
 class BadRequest(ApiError):
     status = 400
@@ -37,3 +42,38 @@ class UpstreamUnreachable(ApiError):
 class UpstreamTimeout(ApiError):
     status = 504
     code = 2002
+
+
+class MethodNotAllowed(ApiError):
+    """A known path asked with a method it does not take; `Allow` lists those it does."""
+
+    status = 405
+    code = 1004
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__("method not allowed on this path")
+        self.allowed = allowed
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = 1005
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = 1006
+
+
+class HttpError(ApiError):
+    """An HTTP-level refusal with its own status (malformed request line, ...)."""
+
+    code = 1007
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.errors import ApiError, BadRequest, NotFound, Unauthorized
+from chalicelib.api.paths import check_segments
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key, cache_options
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
@@ -189,7 +190,7 @@ class ProxyService:
         return Target(
             provider=provider,
             method=method,
-            path_segments=path_segments,
+            path_segments=check_segments(path_segments),
             query=query,
             headers=headers,
             body=body,
