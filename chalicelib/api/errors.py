@@ -37,3 +37,10 @@ class UpstreamUnreachable(ApiError):
 class UpstreamTimeout(ApiError):
     status = 504
     code = 2002
+
+
+class ServiceUnavailable(ApiError):
+    """A store the answer depends on cannot be reached; the client may retry."""
+
+    status = 503
+    code = 1004
