@@ -41,14 +41,18 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-@functools.cache
 def client(service: str, limits: CallLimits | None = None) -> Any:
     """Return the process-wide boto3 client for `service` (and `limits`, if given)."""
+    return _client(service, limits)  # one cache key however `limits` is passed
+
+
+@functools.cache
+def _client(service: str, limits: CallLimits | None) -> Any:
     return _session().client(service, config=limits.config() if limits else _CONFIG)
 
 
 @functools.cache
-def _dynamodb(limits: CallLimits | None = None) -> Any:
+def _dynamodb(limits: CallLimits | None) -> Any:
     return _session().resource("dynamodb", config=limits.config() if limits else _CONFIG)
 
 
@@ -59,5 +63,5 @@ def table(name: str, limits: CallLimits | None = None) -> Any:
 
 def reset() -> None:
     """Forget cached sessions and clients (tests switch between moto backends)."""
-    for cached in (_session, client, _dynamodb):
+    for cached in (_session, _client, _dynamodb):
         cached.cache_clear()

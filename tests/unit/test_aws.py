@@ -17,6 +17,8 @@ def test_hot_path_clients_have_their_own_timeouts_and_attempts(
         assert limits == aws.CallLimits(timeout_s=1.5, attempts=3)
         hot = aws.client("dynamodb", limits)
         assert hot is aws.client("dynamodb", limits) and hot is not aws.client("dynamodb")
+        assert aws.client("dynamodb") is aws.client("dynamodb", None)
+        assert aws.table("t").meta.client is aws.table("t", None).meta.client
         config = hot.meta.config
         assert (config.connect_timeout, config.read_timeout) == (1.5, 1.5)
         assert config.retries == {"mode": "standard", "total_max_attempts": 3}
