@@ -347,13 +347,15 @@ def wired_service(transport: httpx.MockTransport) -> ProxyService:
 
 
 def meter_clients(meter: AwsMeter, outputs: dict[str, str]) -> None:
-    for client in (
-        aws.client("sqs"),
-        aws.client("s3"),
-        aws.client("dynamodb"),
-        aws.table(outputs["ControlTableName"]).meta.client,
-    ):
-        meter.attach(client)
+    """Count the calls of the default clients and of the proxy's (hot-path limits)."""
+    for limits in (None, wiring.hot_path_limits()):
+        for client in (
+            aws.client("sqs", limits),
+            aws.client("s3", limits),
+            aws.client("dynamodb", limits),
+            aws.table(outputs["ControlTableName"], limits).meta.client,
+        ):
+            meter.attach(client)
 
 
 def serve(service: ProxyService, traffic: Traffic, count: int) -> collections.Counter[str]:

@@ -27,6 +27,13 @@ class Settings:
     """True once the SQS trigger reports batch item failures (README: deploying)."""
     upstream_timeout_s: float = 120.0
     gateway_cache_s: float = 5.0
+    gateway_stale_if_error_s: float = 300.0
+    """How long past `gateway_cache_s` known gateway settings (and verified gateway tokens)
+    are served while the control table cannot be reached; then 503."""
+    hot_path_aws_timeout_s: float = 2.0
+    """Connect and read timeout of each AWS call on the proxy's hot path."""
+    hot_path_aws_attempts: int = 2
+    """Attempts (the first included) of each AWS call on the proxy's hot path."""
     cursor_secret: bytes | None = None
     """AIG_CURSOR_SECRET; None: the deployment's own, kept in its control table."""
     default_shard_count: int = DEFAULT_SHARD_COUNT
@@ -52,6 +59,15 @@ class Settings:
                 env.get("AIG_UPSTREAM_TIMEOUT_S", defaults.upstream_timeout_s)
             ),
             gateway_cache_s=float(env.get("AIG_GATEWAY_CACHE_S", defaults.gateway_cache_s)),
+            gateway_stale_if_error_s=float(
+                env.get("AIG_GATEWAY_STALE_IF_ERROR_S", defaults.gateway_stale_if_error_s)
+            ),
+            hot_path_aws_timeout_s=float(
+                env.get("AIG_HOT_PATH_AWS_TIMEOUT_S", defaults.hot_path_aws_timeout_s)
+            ),
+            hot_path_aws_attempts=int(
+                env.get("AIG_HOT_PATH_AWS_ATTEMPTS", defaults.hot_path_aws_attempts)
+            ),
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
             max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
         )

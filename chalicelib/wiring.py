@@ -43,19 +43,26 @@ def accounts() -> AccountStore:
     return AccountStore(aws.table(settings().control_table), aws.client("dynamodb"))
 
 
-def _bodies() -> S3BodyStore:
-    return S3BodyStore(aws.client("s3"), settings().bodies_bucket)
+def hot_path_limits() -> aws.CallLimits:
+    """Timeouts and attempts of the proxy's AWS calls (AIG_HOT_PATH_AWS_*)."""
+    config = settings()
+    return aws.CallLimits(config.hot_path_aws_timeout_s, config.hot_path_aws_attempts)
 
 
-def log_writer() -> LogWriter:
-    """The writer that admits and deletes logs with their counts and rollups."""
+def _bodies(limits: aws.CallLimits | None = None) -> S3BodyStore:
+    return S3BodyStore(aws.client("s3", limits), settings().bodies_bucket)
+
+
+def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
+    """The writer that admits and deletes logs with their counts and rollups; its AWS
+    calls within `limits` when given (on the proxy's hot path)."""
     config = settings()
     return LogWriter(
-        aws.client("dynamodb"),
+        aws.client("dynamodb", limits),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb")),
-        _bodies(),
-        LogSearcher(aws.table(config.logs_table)),
+        Quota(config.control_table, aws.client("dynamodb", limits)),
+        _bodies(limits),
+        LogSearcher(aws.table(config.logs_table, limits)),
         Rollups(config.control_table),
     )
 
@@ -101,13 +108,16 @@ def _queue_url() -> str:
     return url
 
 
-def _sink() -> LogSink:
+def _sink(limits: aws.CallLimits) -> LogSink:
     kind = settings().log_sink
     if kind == "direct":
-        return DirectLogSink(log_writer())
+        return DirectLogSink(log_writer(limits))
     if kind == "queue":
         return QueueLogSink(
-            aws.client("sqs"), _queue_url(), _bodies(), fallback=DirectLogSink(log_writer())
+            aws.client("sqs", limits),
+            _queue_url(),
+            _bodies(limits),
+            fallback=DirectLogSink(log_writer(limits)),
         )
     raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct, queue)")
 
@@ -131,28 +141,32 @@ def local_poller() -> QueuePoller:
 
 @functools.cache
 def proxy_service() -> ProxyService:
-    """The process-wide proxy (its upstream client keeps connections alive)."""
+    """The process-wide proxy (its upstream client keeps connections alive); its AWS
+    calls are bounded by `hot_path_limits()`, and its control-table reads survive an
+    outage of the table for `gateway_stale_if_error_s`."""
     config = settings()
-    store = accounts()
+    limits = hot_path_limits()
+    store = AccountStore(aws.table(config.control_table, limits), aws.client("dynamodb", limits))
+    stale_s = config.gateway_stale_if_error_s
     return ProxyService(
-        GatewayCache(store, config.gateway_cache_s),
-        _sink(),
+        GatewayCache(store, config.gateway_cache_s, stale_s=stale_s),
+        _sink(limits),
         UpstreamClient(),
         config.upstream_timeout_s,
-        limiter=rate_limiter(),
-        cache=response_cache(),
-        auth=GatewayAuth(store.account_of_token),
+        limiter=rate_limiter(limits),
+        cache=response_cache(limits),
+        auth=GatewayAuth(store.account_of_token, stale_s=stale_s),
     )
 
 
-def rate_limiter() -> RateLimiter:
+def rate_limiter(limits: aws.CallLimits | None = None) -> RateLimiter:
     """The per-gateway rate limiter (windows in the control table)."""
-    return RateLimiter(aws.client("dynamodb"), settings().control_table)
+    return RateLimiter(aws.client("dynamodb", limits), settings().control_table)
 
 
-def response_cache() -> ResponseCache:
+def response_cache(limits: aws.CallLimits | None = None) -> ResponseCache:
     """The response cache (objects under `cache/` in the bodies bucket)."""
-    return ResponseCache(aws.client("s3"), settings().bodies_bucket)
+    return ResponseCache(aws.client("s3", limits), settings().bodies_bucket)
 
 
 @functools.cache

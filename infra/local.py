@@ -41,7 +41,13 @@ DEFAULT_ADMIN_TOKEN = "local-dev-token"
 
 # Logs go through the queue and the poller thread, as they would through SQS and Lambda;
 # AIG_LOG_SINK=direct in the environment writes them before each response instead.
-LOCAL_DEFAULTS = {"AIG_LOG_SINK": "queue", "AIG_LOCAL_POLLER": "1"}
+# The moto server serves one call at a time, so under concurrent load a call may wait
+# seconds for its turn: the proxy's AWS calls get a longer timeout than in AWS (2 s).
+LOCAL_DEFAULTS = {
+    "AIG_LOG_SINK": "queue",
+    "AIG_LOCAL_POLLER": "1",
+    "AIG_HOT_PATH_AWS_TIMEOUT_S": "30",
+}
 
 # Outputs of the stack -> environment variables read by chalicelib.settings.
 OUTPUT_ENV = {

@@ -77,3 +77,10 @@ class HttpError(ApiError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ServiceUnavailable(ApiError):
+    """A store the answer depends on cannot be reached; the client may retry."""
+
+    status = 503
+    code = 1008

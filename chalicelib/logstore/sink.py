@@ -39,9 +39,10 @@ class QueueLogSink:
 
     Bodies travel inside the message when they fit; larger ones are put to S3 first (a
     second call, for big requests only) and the message carries their key. When SQS
-    refuses the message, the entry goes to `fallback` (the direct sink), so an SQS outage
-    costs latency, not logs. The record is made storable first (logstore.item_limits), so
-    its message always encodes and the batch writer has nothing to refuse.
+    refuses the message (or S3 the bodies), the entry goes to `fallback` (the direct
+    sink), so an SQS outage costs latency, not logs; `QUEUED` means SQS accepted it.
+    The record is made storable first (logstore.item_limits), so its message always
+    encodes and the batch writer has nothing to refuse.
     """
 
     def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore, fallback: LogSink) -> None:
@@ -53,15 +54,15 @@ class QueueLogSink:
     def write(self, entry: LogEntry) -> WriteOutcome:
         """Enqueue one log entry; the batch writer stores it shortly."""
         record, bodies = storable(entry.record), entry.bodies
-        if bodies is not None and not fits_inline(bodies):
-            record.body_key = body_key(record.account_id, record.gateway_id, record.id)
-            self._bodies.put(record.body_key, bodies)
-            bodies = None
-        message = LogMessage(record, entry.policy, bodies).encode()
         try:
+            if bodies is not None and not fits_inline(bodies):
+                record.body_key = body_key(record.account_id, record.gateway_id, record.id)
+                self._bodies.put(record.body_key, bodies)
+                bodies = None  # in S3 now: the fallback need not put them again
+            message = LogMessage(record, entry.policy, bodies).encode()
             self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message)
-        except (BotoCoreError, ClientError):
-            logger.warning("log queue refused log %s; writing it directly", record.id)
+        except (BotoCoreError, ClientError) as exc:
+            logger.warning("log %s not queued (%s); writing it directly", record.id, exc)
             return self._fallback.write(LogEntry(record, bodies, entry.policy))
         return WriteOutcome.QUEUED
 

@@ -5,6 +5,12 @@ rate limit (429, logged) -> cache lookup (a hit is logged with cost 0) -> upstre
 with retries, then fallback steps (each attempt logged) -> cache store. A cache hit still
 takes rate-limit capacity, as on Cloudflare: the limit counts requests to the gateway.
 With authentication, rate limiting and caching off, the only AWS call is the log write.
+
+When the control table cannot be reached: gateway settings and verified tokens are served
+stale for a bounded time, then 503 (gateway_cache.py, auth.py); the rate limiter fails
+open (a warning, and no limiter call for LIMITER_PAUSE_S); the response cache counts a
+failed lookup as a miss and skips a failed store; a log the sink cannot hand off says
+`aig-log-status: failed`.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome
 from chalicelib.proxy import compat
 from chalicelib.proxy.auth import GatewayAuth
+from chalicelib.proxy.breaker import Breaker
 from chalicelib.proxy.exchange import (
     ErrorPresenter,
     Presenter,
@@ -36,6 +43,7 @@ from chalicelib.proxy.headers import downstream_headers, parse_options, upstream
 from chalicelib.proxy.providers import PROVIDERS, Provider, get_provider, upstream_url
 from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.retry import attempt_policy, run_attempts
+from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse
 from chalicelib.ratelimit import RateDecision, RateLimiter
@@ -43,6 +51,9 @@ from chalicelib.ratelimit import RateDecision, RateLimiter
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
 
 logger = logging.getLogger(__name__)
+
+LIMITER_PAUSE_S = 5.0
+"""After the rate limiter fails, requests go unlimited this long before it is asked again."""
 
 
 class RateLimited(ApiError):
@@ -71,6 +82,7 @@ class ProxyService:
         cache: ResponseCache | None = None,
         auth: GatewayAuth | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._accounts = accounts
         self._sink = sink
@@ -81,6 +93,7 @@ class ProxyService:
         self._cache = cache
         self._auth = auth
         self._sleep = sleep
+        self._limiter_breaker = Breaker(LIMITER_PAUSE_S, clock)
 
     def handle(self, request: ProxyRequest) -> ProxyResponse:
         """Proxy one request; raise ApiError for requests that cannot be proxied at all."""
@@ -221,15 +234,25 @@ class ProxyService:
         return response
 
     def _acquire(self, gateway: Gateway) -> RateDecision:
-        if self._limiter is None:
+        """The limiter's decision; allowed (fail open) while the limiter cannot be reached."""
+        if self._limiter is None or not self._limiter_breaker.allows():
             return RateDecision(allowed=True, retry_after_s=0)
-        return self._limiter.acquire(
-            gateway.account_id,
-            gateway.id,
-            gateway.rate_limiting_limit,
-            gateway.rate_limiting_interval,
-            gateway.rate_limiting_technique,
-        )
+        try:
+            return self._limiter.acquire(
+                gateway.account_id,
+                gateway.id,
+                gateway.rate_limiting_limit,
+                gateway.rate_limiting_interval,
+                gateway.rate_limiting_technique,
+            )
+        except SOURCE_ERRORS as exc:
+            self._limiter_breaker.failed()
+            logger.warning(
+                "rate limiter unavailable (%s): requests are not limited for %s s",
+                exc,
+                LIMITER_PAUSE_S,
+            )
+            return RateDecision(allowed=True, retry_after_s=0)
 
     def _rate_limited(
         self, context: Context, target: Target, decision: RateDecision

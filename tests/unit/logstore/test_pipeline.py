@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
@@ -351,3 +352,31 @@ def test_a_full_gateway_of_unstorable_logs_counts_what_it_lists(
     listed = LogReader(aws.table(settings.logs_table))
     assert all(listed.get("acme", "main", LogMessage.decode(m.body).record.id, 16) for m in bad[:3])
     assert _counted(accounts, "main") == len(_stored(settings)) == 100
+
+
+class UnreachableBodies(S3BodyStore):
+    """A body store whose first put fails as an unreachable S3 does."""
+
+    failed = False
+
+    def put(self, key: str, bodies: StoredBodies) -> None:
+        if not self.failed:
+            self.failed = True
+            raise EndpointConnectionError(endpoint_url="http://s3")
+        super().put(key, bodies)
+
+
+def test_when_s3_refuses_large_bodies_the_log_is_written_directly(
+    tenant: Tenant, settings: Settings
+) -> None:
+    store = UnreachableBodies(aws.client("s3"), settings.bodies_bucket)
+    sink = QueueLogSink(
+        aws.client("sqs"),
+        settings.log_queue_url,  # type: ignore[arg-type]
+        store,
+        fallback=DirectLogSink(wiring.log_writer()),
+    )
+    record, big = log_record(), StoredBodies(b"x" * (MAX_INLINE_BODY_BYTES + 1), b"a")
+    assert sink.write(LogEntry(record, big, POLICY)) is WriteOutcome.STORED
+    stored = LogReader(aws.table(settings.logs_table)).get("acme", "main", record.id, 16)
+    assert stored is not None and store.get(stored.body_key or "") == big

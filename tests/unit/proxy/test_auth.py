@@ -1,6 +1,7 @@
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
-from chalicelib.api.errors import Unauthorized
+from chalicelib.api.errors import ServiceUnavailable, Unauthorized
 from chalicelib.proxy.auth import GatewayAuth
 
 TOKEN = "tok-acme-0123456789"
@@ -61,3 +62,48 @@ def test_a_remembered_token_is_not_valid_for_another_account() -> None:
     auth.check({"aig-authorization": f"Bearer {TOKEN}"}, "acme")
     with pytest.raises(Unauthorized):
         auth.check({"aig-authorization": f"Bearer {TOKEN}"}, "globex")
+
+
+class FailingOwners(Owners):
+    """Token owners behind a control table that is unreachable while `down` is set."""
+
+    down = False
+
+    def __call__(self, token: str) -> str | None:
+        if self.down:
+            self.lookups.append(token)
+            raise EndpointConnectionError(endpoint_url="http://dynamodb")
+        return super().__call__(token)
+
+
+def test_a_verified_token_keeps_working_during_an_outage_for_a_bounded_time() -> None:
+    owners, clock = FailingOwners(), Clock()
+    auth = GatewayAuth(owners, ttl_s=30, clock=clock, stale_s=300)
+    headers = {"aig-authorization": f"Bearer {TOKEN}"}
+    auth.check(headers, "acme")
+    owners.down = True
+    for now in (30, 31, 59, 60, 61):
+        clock.now = now
+        auth.check(headers, "acme")
+    assert len(owners.lookups) == 1 + 2  # asked again once per period (at 30, 60)
+    clock.now = 329
+    auth.check(headers, "acme")
+    with pytest.raises(Unauthorized):  # still only for its own account
+        auth.check(headers, "globex")
+    clock.now = 330
+    with pytest.raises(ServiceUnavailable) as raised:
+        auth.check(headers, "acme")
+    assert raised.value.status == 503
+    assert "control store cannot be reached" in raised.value.message
+    assert "tok-" not in raised.value.message
+
+
+def test_an_unverified_token_is_503_not_401_during_an_outage() -> None:
+    owners = FailingOwners()
+    auth = GatewayAuth(owners)
+    with pytest.raises(Unauthorized):
+        auth.check({"aig-authorization": "Bearer tok-unknown"}, "acme")
+    owners.down = True
+    for token in ("tok-unknown", TOKEN):  # unknown tokens are never remembered
+        with pytest.raises(ServiceUnavailable):
+            auth.check({"aig-authorization": f"Bearer {token}"}, "acme")
