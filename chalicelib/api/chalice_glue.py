@@ -10,6 +10,7 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Chalice, Response
 from chalice.app import Request
 
@@ -19,6 +20,7 @@ from chalicelib.api.errors import (
     BadRequest,
     HttpError,
     MethodNotAllowed,
+    ServiceUnavailable,
     UnsupportedMediaType,
 )
 from chalicelib.api.limits import check_size
@@ -102,11 +104,38 @@ def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
             return view(**decode_params(params))
         except ApiError as exc:
             return error_response(exc)
-        except Exception:
+        except Exception as exc:
+            if store_unreachable(exc):
+                logger.warning("%s: AWS cannot be reached: %s", view.__name__, exc)
+                return error_response(ServiceUnavailable(STORE_UNAVAILABLE))
             logger.exception("unhandled error in %s", view.__name__)
             return error_response(ApiError("internal error"))
 
     return wrapper
+
+
+STORE_UNAVAILABLE = "the gateway's data store cannot be reached; try again"
+
+_THROTTLED = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
+
+
+def store_unreachable(exc: Exception) -> bool:
+    """True for AWS failures a retry may cure (connection errors, timeouts, throttling,
+    the service's 5xx); they answer 503, not 500."""
+    if isinstance(exc, BotoCoreError):
+        return True
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error.get("Code") in _THROTTLED or status >= 500
+    return False
 
 
 ROUTE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
