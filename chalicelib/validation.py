@@ -101,12 +101,14 @@ def storable_text(value: str | None, max_length: int) -> str | None:
 
 def check_storable(value: Any) -> Any:
     """`value` (parsed JSON) when every number and text in it can be stored as it is."""
-    return _walk(value, numbers=True)
+    _walk(value, numbers=True)
+    return value
 
 
 def check_unicode(value: Any) -> Any:
     """`value` (parsed JSON) when all its text is valid Unicode (UTF-8 can encode it)."""
-    return _walk(value, numbers=False)
+    _walk(value, numbers=False)
+    return value
 
 
 def bounded_int(raw: str, low: int, high: int) -> int:
@@ -142,23 +144,35 @@ def _check_depth(text: str, max_depth: int) -> None:
             depth -= 1
 
 
-def _walk(value: Any, numbers: bool) -> Any:
-    """Check every text of `value` and, when `numbers`, every number (no recursion)."""
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, dict):
-            if not all(_is_unicode(key) for key in item):
-                raise InvalidInput("has a key that is not valid Unicode")
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-        elif isinstance(item, str):
-            if not _is_unicode(item):
-                raise InvalidInput("has text that is not valid Unicode")
-        elif numbers and isinstance(item, int | float | Decimal) and not isinstance(item, bool):
+def _walk(item: Any, numbers: bool, path: tuple[Any, ...] = ()) -> None:
+    """Check every text of `item` and, when `numbers`, every number. Recursive: `item`
+    comes from load_json, so its depth is bounded; `path` is (parent path, key) pairs,
+    spelled out only in an error."""
+    if isinstance(item, dict):
+        for key, child in item.items():
+            if not _is_unicode(key):
+                raise InvalidInput(f"has a key that is not valid Unicode in {_spell(path)}")
+            _walk(child, numbers, (path, key))
+    elif isinstance(item, list):
+        for index, child in enumerate(item):
+            _walk(child, numbers, (path, index))
+    elif isinstance(item, str):
+        if not _is_unicode(item):
+            raise InvalidInput(f"has text that is not valid Unicode at {_spell(path)}")
+    elif numbers and isinstance(item, int | float | Decimal) and not isinstance(item, bool):
+        try:
             storable_number(item)
-    return value
+        except InvalidInput as exc:
+            raise InvalidInput(f"has a number at {_spell(path)} that {exc}") from None
+
+
+def _spell(path: tuple[Any, ...]) -> str:
+    """`metadata.tags[2]` for the path ((((), "metadata"), "tags"), 2)."""
+    parts: list[str] = []
+    while path:
+        path, key = path
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key[:40]}")
+    return "".join(reversed(parts)).lstrip(".") or "the top level"
 
 
 def _refuse_constant(name: str) -> Any:

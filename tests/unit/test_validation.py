@@ -162,8 +162,10 @@ def test_api_body_is_bounded_json_of_storable_values() -> None:
     assert api_body(b'{"id": "g", "cache_ttl": 60}') == {"id": "g", "cache_ttl": 60}
     with pytest.raises(InvalidInput, match="larger than 64 KB"):
         api_body(b'{"a": "' + b"x" * MAX_API_BODY_BYTES + b'"}')
-    with pytest.raises(InvalidInput, match="out of range"):
+    with pytest.raises(InvalidInput, match="has a number at cache_ttl that is out of range"):
         api_body(b'{"cache_ttl": 1e300}')
+    with pytest.raises(InvalidInput, match=r"has text that is not valid Unicode at dlp\[1\]\.a"):
+        api_body(b'{"dlp": [1, {"a": "\\udfff"}]}')
     with pytest.raises(InvalidInput, match="nested deeper"):
         api_body(_nested(5_000).encode())
 
