@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 from chalice import Rate, Response
@@ -22,6 +21,7 @@ from chalicelib.api.chalice_glue import (
 from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.logstore.consumer import handle_sqs_event
 from chalicelib.proxy.service import ProxyRequest, ProxyResponse
+from chalicelib.validation import InvalidInput, api_body
 
 app = ThreadSafeChalice(app_name="ai-gateway")
 app.api.binary_types = BINARY_TYPES
@@ -99,9 +99,9 @@ def _authenticated(account_id: str) -> None:
 
 def _json_body() -> object:
     try:
-        return json.loads(app.current_request.raw_body or b"null")
-    except ValueError as exc:
-        raise BadRequest("the request body is not valid JSON") from exc
+        return api_body(app.current_request.raw_body or b"null")
+    except InvalidInput as exc:
+        raise BadRequest(f"the request body {exc}") from None
 
 
 def _params() -> dict[str, list[str]]:

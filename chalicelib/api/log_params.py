@@ -7,13 +7,13 @@ sends, and flat parameters such as `model=` or `min_cost=`. Any problem is a Bad
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.logstore.filters import Filter, InvalidQuery, make_filter
+from chalicelib.validation import InvalidInput, load_json
 
 ORDER_KEYS = (
     "created_at",
@@ -107,9 +107,9 @@ def _json_filters(texts: Sequence[str]) -> list[Filter]:
 
 def _json_array(text: str) -> list[Any]:
     try:
-        parsed = json.loads(text)
-    except ValueError:
-        raise BadRequest(f"'filters' is not valid JSON: {text[:100]!r}") from None
+        parsed = load_json(text)
+    except InvalidInput as exc:
+        raise BadRequest(f"'filters' {exc}") from None
     if not isinstance(parsed, list):
         raise BadRequest("'filters' must be a JSON array of {key, operator, value} objects")
     return parsed
@@ -202,15 +202,19 @@ def _order_by(params: Mapping[str, Sequence[str]]) -> str:
 
 
 def _descending(params: Mapping[str, Sequence[str]]) -> bool:
-    given = [name for name in DIRECTION_PARAMS if name in params]
-    if len(given) > 1:
-        raise BadRequest("give only one of 'order_by_direction' and 'direction'")
-    direction = _single(params, given[0]) if given else None
-    if direction is None:
-        return LogQuery.descending
-    if direction not in ("asc", "desc"):
-        raise BadRequest(f"'{given[0]}' must be 'asc' or 'desc', not {direction!r}")
-    return direction == "desc"
+    """The order's direction; `order_by_direction` and `direction` may both be given (the
+    Cloudflare SDK sends both) as long as they agree."""
+    directions = set()
+    for name in DIRECTION_PARAMS:
+        direction = _single(params, name)
+        if direction is None:
+            continue
+        if direction not in ("asc", "desc"):
+            raise BadRequest(f"'{name}' must be 'asc' or 'desc', not {direction[:40]!r}")
+        directions.add(direction)
+    if len(directions) > 1:
+        raise BadRequest("'order_by_direction' and 'direction' disagree; give one of them")
+    return directions.pop() == "desc" if directions else LogQuery.descending
 
 
 def _single(params: Mapping[str, Sequence[str]], name: str) -> str | None:

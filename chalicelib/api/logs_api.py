@@ -25,11 +25,13 @@ from chalicelib.api.management import (
 from chalicelib.api.metadata import MAX_METADATA_ENTRIES, check_metadata
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from chalicelib.logstore.filters import BOOL, KEYS, NUMBER, STRING
 from chalicelib.logstore.ids import is_log_id
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
 from chalicelib.logstore.writer import LogWriter, StoredLog
+from chalicelib.validation import InvalidInput, storable_number
 
 DELETE_BATCH = 100
 
@@ -78,7 +80,7 @@ class LogsApi:
         raw_cursor = last_param(params, "cursor")
         after, skip, page_number = None, 0, None
         if raw_cursor:
-            after = self._position(raw_cursor, scope)
+            after = self._position(raw_cursor, scope, query.order_by)
         else:
             page_number = int_param(params, "page", 1, 1, MAX_PAGE_OFFSET)
             skip = (page_number - 1) * per_page
@@ -198,11 +200,13 @@ class LogsApi:
             deleted += self._writer.delete(search.account_id, search.gateway_id, logs)
         return deleted, True
 
-    def _position(self, raw_cursor: str, scope: str) -> Position:
+    def _position(self, raw_cursor: str, scope: str, order_by: str) -> Position:
         try:
             cursor = decode_cursor(raw_cursor, scope, self._cursor_secret)
         except InvalidCursor as exc:
             raise BadRequest(f"invalid cursor: {exc}") from exc
+        if not _fits_order(cursor.after_value, order_by):
+            raise BadRequest(f"invalid cursor: its position is not one of order_by {order_by}")
         return Position(cursor.after_id, cursor.after_value)
 
     def _log(self, account_id: str, gateway_id: str, log_id: str) -> LogRecord:
@@ -240,6 +244,18 @@ def _scope(account_id: str, gateway_id: str, query: LogQuery) -> str:
     return f"{account_id}/{gateway_id}/{fingerprint}"
 
 
+def _fits_order(value: Any, order_by: str) -> bool:
+    """True when `value` can be a position in the order of `order_by` (None: unknown)."""
+    if value is None:
+        return True
+    kind = KEYS.get(order_by)
+    if kind == BOOL:
+        return isinstance(value, bool)
+    if kind == NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return kind == STRING and isinstance(value, str)
+
+
 def _feedback(value: Any) -> int | None:
     if value is None:
         return None
@@ -253,4 +269,8 @@ def _score(value: Any) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
         raise BadRequest("score must be a number from 0 to 100")
+    try:
+        storable_number(value)
+    except InvalidInput as exc:
+        raise BadRequest(f"score {exc}") from None
     return value

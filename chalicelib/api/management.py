@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from chalicelib.accounts.gateway_fields import parse_settings
+from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
@@ -94,6 +95,7 @@ class ManagementApi:
         """PUT .../gateways/{g}; a log_management below the stored count applies the
         gateway's strategy at once (DELETE_OLDEST drops the oldest, STOP_INSERTING the
         newest, so that the first logs are the ones kept)."""
+        _check_address(account_id, gateway_id)
         _, settings = parse_settings(body, self._plan(account_id), path_id=gateway_id)
         _, after = self._accounts.update_gateway(account_id, gateway_id, settings)
         deadline = time.monotonic() + self._budget_s
@@ -117,6 +119,7 @@ class ManagementApi:
         purge is done the gateway answers 404 to the proxy, and repeating the DELETE resumes
         it (the answer's `deleting` says whether it is still under way).
         """
+        _check_address(account_id, gateway_id)
         gateway = self._accounts.mark_deleting(account_id, gateway_id)
         deadline = time.monotonic() + self._budget_s
         done = self._writer.purge(account_id, gateway_id, gateway.shard_count, deadline)
@@ -145,10 +148,17 @@ class ManagementApi:
 
 def open_gateway(accounts: AccountStore, account_id: str, gateway_id: str) -> Gateway:
     """The gateway, or NotFound (also while it is being deleted)."""
+    _check_address(account_id, gateway_id)
     gateway = accounts.get_gateway(account_id, gateway_id)
     if gateway is None or gateway.deleting:
         raise NotFound(f"gateway {gateway_id} not found")
     return gateway
+
+
+def _check_address(account_id: str, gateway_id: str) -> None:
+    """NotFound for a path no gateway can have (it would be refused as a DynamoDB key)."""
+    if not is_gateway_address(account_id, gateway_id):
+        raise NotFound("gateway not found")
 
 
 def last_param(query: QueryParams, name: str) -> str:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.cache.policy import MAX_TTL_S, is_cacheable_method
 from chalicelib.proxy.headers import aig_header
+from chalicelib.validation import InvalidInput, bounded_int
 
 MAX_CUSTOM_KEY_LENGTH = 1024
 """Longest accepted `aig-cache-key` (it is hashed, never stored)."""
-
-_DIGITS = re.compile(r"^[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -55,17 +53,10 @@ def cache_options(headers: Mapping[str, str], gateway_ttl: int | None, method: s
 def _parse_ttl(raw: str | None) -> int | None:
     if raw is None:
         return None
-    value = raw.strip()
-    if not _DIGITS.match(value):
-        raise BadRequest(
-            f"aig-cache-ttl must be a whole number of seconds (0 or more), got {raw[:40]!r}"
-        )
-    ttl = int(value)
-    if ttl > MAX_TTL_S:
-        raise BadRequest(
-            f"aig-cache-ttl must be at most {MAX_TTL_S} seconds (30 days), got {value[:40]}"
-        )
-    return ttl
+    try:
+        return bounded_int(raw, 0, MAX_TTL_S)
+    except InvalidInput as exc:
+        raise BadRequest(f"aig-cache-ttl {exc} seconds (30 days)") from None
 
 
 def _parse_skip(raw: str | None) -> bool:
@@ -76,7 +67,7 @@ def _parse_skip(raw: str | None) -> bool:
         return True
     if value in ("false", "0"):
         return False
-    raise BadRequest(f"aig-skip-cache must be true or false, got {raw[:40]!r}")
+    raise BadRequest("aig-skip-cache must be true or false")
 
 
 def _parse_custom_key(raw: str | None) -> str | None:

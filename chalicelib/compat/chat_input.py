@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.compat.errors import CompatError
+from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
 _DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(;[^;,]*)*?;base64,(?P<data>.*)$", re.S)
@@ -285,7 +285,7 @@ def _arguments(raw: Any, where: str) -> dict[str, Any]:
     if isinstance(raw, dict):
         return raw
     try:
-        value = json.loads(raw) if isinstance(raw, str) else None
+        value = load_json(raw, MAX_BODY_DEPTH) if isinstance(raw, str) else None
     except ValueError:
         value = None
     if not isinstance(value, dict):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import mimetypes
 from typing import Any
 
 from chalicelib.compat.chat_input import ChatRequest, Image, Message, Part, ToolChoice
 from chalicelib.compat.errors import CompatError
+from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
 _CONFIG_KEYS = (
     ("temperature", "temperature"),
@@ -93,7 +93,7 @@ def function_response(text: str) -> dict[str, Any]:
     """A tool result as a `functionResponse.response` object: JSON objects as they are,
     anything else under `output` (Gemini's convention)."""
     try:
-        value = json.loads(text)
+        value = load_json(text, MAX_BODY_DEPTH)
     except ValueError:
         value = None
     return value if isinstance(value, dict) else {"output": text}

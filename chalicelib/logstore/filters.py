@@ -54,6 +54,8 @@ NULLABLE = (STRING, NUMBER)
 """Types whose eq/neq accept None ("unknown")."""
 
 SEARCHED_FIELDS = ("id", "model", "provider", "path", "event_id")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+"""No log is older (log ids count milliseconds from 1970): earlier times are clamped to it."""
 
 
 class InvalidQuery(ValueError):
@@ -171,13 +173,23 @@ def _as_bool(raw: Any) -> bool:
 
 def _as_datetime(raw: Any) -> datetime:
     if isinstance(raw, datetime):
-        return _utc(raw)
+        return _clamped_utc(raw)
     if not isinstance(raw, str):
         raise TypeError("expected an ISO-8601 date-time string")
     try:
-        return _utc(datetime.fromisoformat(raw.strip()))
+        return _clamped_utc(datetime.fromisoformat(raw.strip()))
     except ValueError:
         raise ValueError("expected an ISO-8601 date-time") from None
+
+
+def _clamped_utc(moment: datetime) -> datetime:
+    """The moment in UTC, from EARLIEST to the end of year 9999: a time beyond that span
+    (also one an offset pushes past year 1 or 9999) selects what the span's end does."""
+    try:
+        utc = _utc(moment)
+    except OverflowError:
+        return EARLIEST if moment.year == datetime.min.year else datetime.max.replace(tzinfo=UTC)
+    return max(utc, EARLIEST)
 
 
 _COERCERS: dict[str, Callable[[Any], Any]] = {

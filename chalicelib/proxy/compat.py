@@ -8,8 +8,6 @@ keeps that translated answer, so a hit is byte-identical (its usage is read from
 
 from __future__ import annotations
 
-import json
-
 from chalicelib.api.errors import ApiError, BadRequest, NotFound
 from chalicelib.compat import (
     CompatError,
@@ -19,6 +17,7 @@ from chalicelib.compat import (
     translate_embeddings_request,
 )
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
+from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json
 
 COMPAT = "compat"
 """The provider slug of the unified API in gateway URLs."""
@@ -40,9 +39,9 @@ def translate(request: ProxyRequest) -> Translation:
     if request.method != "POST":
         raise BadRequest(f"the unified API takes POST, not {request.method}")
     try:
-        body = json.loads(request.body or b"null")
-    except ValueError as exc:
-        raise BadRequest("the request body is not valid JSON") from exc
+        body = check_unicode(load_json(request.body or b"null", MAX_BODY_DEPTH))
+    except InvalidInput as exc:
+        raise BadRequest(f"the request body {exc}") from None
     try:
         return translator(body)
     except CompatError as exc:

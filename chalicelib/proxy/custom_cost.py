@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.proxy.usage import Usage
+from chalicelib.validation import InvalidInput, load_json, storable_number
 
 _FIELDS = ("per_token_in", "per_token_out")
+MAX_PRICE_USD = Decimal(1000)
+"""Highest accepted price per token (the dearest real model costs well under $0.001)."""
 
 
 @dataclass(frozen=True)
@@ -29,21 +31,23 @@ class CustomCost:
 
 
 def parse_custom_cost(raw: str | None) -> CustomCost | None:
-    """Read the header value `{"per_token_in": x, "per_token_out": y}` (numbers >= 0).
-
-    Raises BadRequest naming the header for anything else.
-    """
+    """Read the header value `{"per_token_in": x, "per_token_out": y}` (USD, 0 to 1000,
+    storable in DynamoDB). Raises BadRequest naming the header for anything else."""
     if raw is None:
         return None
     problem = 'aig-custom-cost must be {"per_token_in": <number>, "per_token_out": <number>}'
     try:
-        value = json.loads(raw, parse_float=Decimal, parse_int=Decimal)
-    except ValueError as exc:
-        raise BadRequest(problem + " (not valid JSON)") from exc
+        value = load_json(raw, exact=True)
+    except InvalidInput as exc:
+        raise BadRequest(f"{problem} ({exc})") from None
     if not isinstance(value, dict) or set(value) != set(_FIELDS):
         raise BadRequest(problem)
     for name in _FIELDS:
         number = value[name]
-        if not isinstance(number, Decimal) or not number.is_finite() or number < 0:
-            raise BadRequest(f"aig-custom-cost {name} must be a number of 0 or more")
+        if not isinstance(number, Decimal) or not 0 <= number <= MAX_PRICE_USD:
+            raise BadRequest(f"aig-custom-cost {name} must be a number from 0 to {MAX_PRICE_USD}")
+        try:
+            storable_number(number)
+        except InvalidInput as exc:
+            raise BadRequest(f"aig-custom-cost {name} {exc}") from None
     return CustomCost(value["per_token_in"], value["per_token_out"])

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.api.metadata import check_metadata
 from chalicelib.proxy.custom_cost import CustomCost, parse_custom_cost
+from chalicelib.validation import InvalidInput, check_text, load_json
 
 MAX_EVENT_ID_LENGTH = 128
 
@@ -53,8 +53,11 @@ def aig_header(headers: Mapping[str, str], name: str) -> str | None:
 def parse_options(headers: Mapping[str, str]) -> GatewayOptions:
     """Read the gateway options of one request; raise BadRequest naming a bad header."""
     event_id = aig_header(headers, "event-id")
-    if event_id is not None and len(event_id) > MAX_EVENT_ID_LENGTH:
-        raise BadRequest(f"aig-event-id is longer than {MAX_EVENT_ID_LENGTH} characters")
+    if event_id is not None:
+        try:
+            check_text(event_id, MAX_EVENT_ID_LENGTH)
+        except InvalidInput as exc:
+            raise BadRequest(f"aig-event-id {exc}") from None
     return GatewayOptions(
         collect_log=_parse_bool(headers, "collect-log", default=True),
         collect_log_payload=_parse_bool(headers, "collect-log-payload", default=True),
@@ -101,14 +104,14 @@ def _parse_bool(headers: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if value in ("false", "0"):
         return False
-    raise BadRequest(f"aig-{name} must be true or false, got {raw[:40]!r}")
+    raise BadRequest(f"aig-{name} must be true or false")
 
 
 def _parse_metadata(raw: str | None) -> dict[str, str | int | float | bool]:
     if raw is None:
         return {}
     try:
-        metadata = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequest("aig-metadata must be a JSON object") from exc
+        metadata = load_json(raw)
+    except InvalidInput as exc:
+        raise BadRequest(f"aig-metadata {exc}; it must be a JSON object") from None
     return check_metadata(metadata, "aig-metadata")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,9 +15,17 @@ from chalicelib.proxy.cost import cost_usd
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target
 from chalicelib.proxy.headers import GatewayOptions
 from chalicelib.proxy.usage import Usage, extract_usage, model_type
+from chalicelib.validation import MAX_BODY_DEPTH, load_json, storable_text
 
 _MODEL_SNIFF_LIMIT = 1024 * 1024
 """Request bodies larger than this are not parsed for their `model` field."""
+MAX_MODEL_LENGTH = 200
+"""Characters of `model` a record keeps (it is part of a rollup key, at most 1,024 bytes)."""
+MAX_PATH_LENGTH = 1024
+MAX_USER_AGENT_LENGTH = 512
+MAX_CONTENT_TYPE_LENGTH = 256
+"""Text from the exchange is recorded cut to these lengths, never refused (see
+validation.storable_text): the request passes through whatever it holds."""
 
 
 @dataclass(frozen=True)
@@ -77,11 +84,11 @@ def log_entry(
         account_id=request.account_id,
         gateway_id=request.gateway_id,
         provider=target.provider.slug,
-        path=target.path,
+        path=storable_text(target.path, MAX_PATH_LENGTH) or "",
         status_code=response.status,
         success=200 <= response.status < 300,
         duration=outcome.duration_ms,
-        model=model,
+        model=storable_text(model, MAX_MODEL_LENGTH),
         model_type=model_type(target.provider.wire, target.path),
         cached=outcome.cached,
         step=step,
@@ -94,13 +101,13 @@ def log_entry(
         event_id=context.event_id,
         request_size=len(target.logged_body),
         response_size=len(response.body),
-        request_content_type=target.logged_content_type,
-        response_content_type=response.content_type,
+        request_content_type=storable_text(target.logged_content_type, MAX_CONTENT_TYPE_LENGTH),
+        response_content_type=storable_text(response.content_type, MAX_CONTENT_TYPE_LENGTH),
         request_head=request_head,
         response_head=response_head,
         request_head_complete=request_complete,
         response_head_complete=response_complete,
-        user_agent=request.headers.get("user-agent"),
+        user_agent=storable_text(request.headers.get("user-agent"), MAX_USER_AGENT_LENGTH),
         error=outcome.error,
     )
     bodies = None
@@ -129,7 +136,7 @@ def _requested_model(target: Target) -> str | None:
     if not body or len(body) > _MODEL_SNIFF_LIMIT or body[:1] not in (b"{", b" ", b"\n"):
         return None
     try:
-        model = json.loads(body).get("model")
-    except (ValueError, AttributeError):
+        model = load_json(body, MAX_BODY_DEPTH).get("model")
+    except (ValueError, AttributeError):  # not JSON, too deep or not an object: opaque
         return None
     return model if isinstance(model, str) else None

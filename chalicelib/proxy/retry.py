@@ -16,6 +16,7 @@ from chalicelib.accounts.models import Gateway
 from chalicelib.api.errors import ApiError, BadRequest, UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.headers import aig_header
 from chalicelib.proxy.upstream import UpstreamResponse
+from chalicelib.validation import InvalidInput, bounded_int
 
 MAX_ATTEMPTS = 5
 MAX_RETRY_DELAY_MS = 5_000
@@ -58,7 +59,7 @@ def attempt_policy(
     delay_ms = _int_header(headers, "retry-delay", 0, MAX_RETRY_DELAY_MS)
     backoff = aig_header(headers, "backoff")
     if backoff is not None and backoff.strip().lower() not in BACKOFFS:
-        raise BadRequest(f"aig-backoff must be one of {', '.join(BACKOFFS)}, got {backoff[:40]!r}")
+        raise BadRequest(f"aig-backoff must be one of {', '.join(BACKOFFS)}")
     return AttemptPolicy(
         timeout_s=default_timeout_s if timeout_ms is None else timeout_ms / 1000,
         max_attempts=attempts or gateway.retry_max_attempts or 1,
@@ -128,7 +129,7 @@ def _int_header(headers: Mapping[str, str], name: str, low: int, high: int) -> i
     raw = aig_header(headers, name)
     if raw is None:
         return None
-    value = raw.strip()
-    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
-        raise BadRequest(f"aig-{name} must be an integer from {low} to {high}, got {raw[:40]!r}")
-    return int(value)
+    try:
+        return bounded_int(raw, low, high)
+    except InvalidInput as exc:
+        raise BadRequest(f"aig-{name} {exc}") from None

@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
+from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.errors import ApiError, BadRequest, NotFound, Unauthorized
 from chalicelib.api.paths import check_segments
@@ -173,9 +174,13 @@ class ProxyService:
 
     def _admit(self, request: ProxyRequest) -> Gateway:
         """The open gateway of the request, once the request is authenticated for it."""
-        gateway = self._accounts.get_gateway(request.account_id, request.gateway_id)
+        gateway = (
+            self._accounts.get_gateway(request.account_id, request.gateway_id)
+            if is_gateway_address(request.account_id, request.gateway_id)
+            else None
+        )
         if gateway is None or gateway.deleting:
-            raise NotFound(f"gateway {request.account_id}/{request.gateway_id} not found")
+            raise NotFound(f"gateway {request.account_id[:64]}/{request.gateway_id[:64]} not found")
         if gateway.authentication:
             if self._auth is None:
                 raise Unauthorized("gateway authentication is not available")

@@ -10,13 +10,21 @@ retryDelay, backoff, cacheTtl, skipCache, cacheKey), read as the matching `aig-*
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from chalicelib.api.errors import BadRequest
+from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_text, load_json
 
 MAX_STEPS = 10
+MAX_PROVIDER_LENGTH = 64
+MAX_ENDPOINT_LENGTH = 2048
+MAX_HEADER_VALUE_LENGTH = 8192
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*")
+"""A step's headers go to the provider as they are: HTTP tokens and visible ASCII only."""
 
 CONFIG_HEADERS = {
     "requestTimeout": "aig-request-timeout",
@@ -45,9 +53,11 @@ class UniversalStep:
 def parse_steps(body: bytes) -> list[UniversalStep]:
     """The steps of a universal request; BadRequest naming the problem."""
     try:
-        steps = json.loads(body or b"null")
-    except ValueError as exc:
-        raise BadRequest("the universal endpoint takes a JSON array of steps") from exc
+        steps = load_json(body or b"null", MAX_BODY_DEPTH)
+    except InvalidInput as exc:
+        raise BadRequest(
+            f"the universal endpoint takes a JSON array of steps; the body {exc}"
+        ) from None
     if isinstance(steps, dict):
         steps = [steps]
     if not isinstance(steps, list) or not steps:
@@ -65,10 +75,13 @@ def _step(index: int, step: Any) -> UniversalStep:
     if unknown:
         raise BadRequest(f"{where} has unknown fields: {', '.join(sorted(unknown))}")
     provider, endpoint = step.get("provider"), step.get("endpoint")
-    if not isinstance(provider, str) or not provider:
+    if not _is_text(provider, MAX_PROVIDER_LENGTH):
         raise BadRequest(f"{where}: provider must be a provider slug such as 'openai'")
-    if not isinstance(endpoint, str) or not endpoint.strip("/"):
-        raise BadRequest(f"{where}: endpoint must be a path such as 'chat/completions'")
+    if not _is_text(endpoint, MAX_ENDPOINT_LENGTH) or not endpoint.strip("/"):
+        raise BadRequest(
+            f"{where}: endpoint must be a path such as 'chat/completions' "
+            f"(at most {MAX_ENDPOINT_LENGTH} characters)"
+        )
     path, _, query = endpoint.strip("/").partition("?")
     if not isinstance(step.get("query"), dict):
         raise BadRequest(f"{where}: query must be the provider request body, a JSON object")
@@ -83,6 +96,17 @@ def _step(index: int, step: Any) -> UniversalStep:
     )
 
 
+def _is_text(value: Any, max_length: int) -> bool:
+    """True for a non-empty string of valid Unicode of at most `max_length` characters."""
+    if not isinstance(value, str) or not value:
+        return False
+    try:
+        check_text(value, max_length)
+    except InvalidInput:
+        return False
+    return True
+
+
 def _headers(where: str, raw: Any) -> dict[str, str]:
     if raw is None:
         return {}
@@ -90,6 +114,14 @@ def _headers(where: str, raw: Any) -> dict[str, str]:
         isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
     ):
         raise BadRequest(f"{where}: headers must be an object of string values")
+    for index, (name, value) in enumerate(raw.items()):
+        if not _HEADER_NAME.fullmatch(name):
+            raise BadRequest(f"{where}: header {index + 1} has a name that is not an HTTP token")
+        if len(value) > MAX_HEADER_VALUE_LENGTH or not _HEADER_VALUE.fullmatch(value):
+            raise BadRequest(
+                f"{where}: header {name[:40]!r} must be visible ASCII of at most "
+                f"{MAX_HEADER_VALUE_LENGTH} characters"
+            )
     return {name.lower(): value for name, value in raw.items()}
 
 
@@ -103,7 +135,7 @@ def _config(where: str, raw: Any) -> dict[str, str]:
         header = CONFIG_HEADERS.get(key)
         if header is None:
             known = ", ".join(CONFIG_HEADERS)
-            raise BadRequest(f"{where}: unknown config {key!r}; known: {known}")
+            raise BadRequest(f"{where}: unknown config {key[:40]!r}; known: {known}")
         if isinstance(value, bool):
             headers[header] = "true" if value else "false"
         elif isinstance(value, int | str):

@@ -23,6 +23,9 @@ _GOOGLE_COUNT_KEYS = (
 )
 _RESPONSE_TERMINAL_EVENTS = ("response.completed", "response.incomplete", "response.failed")
 _ANTHROPIC_INPUT_KEYS = ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
+MAX_TOKENS = 10**15
+"""Token counts from this up are not believed (unknown): no call is that large, and sums
+and costs of them stay exact and storable."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,9 @@ def _dict(value: Any, key: str) -> dict[str, Any]:
 
 
 def _int(value: Any, key: str) -> int | None:
-    """`value[key]` when it is a non-negative int, else None."""
+    """`value[key]` when it is an int from 0 to under MAX_TOKENS, else None."""
     item = value.get(key) if isinstance(value, dict) else None
-    if isinstance(item, int) and not isinstance(item, bool) and item >= 0:
+    if isinstance(item, int) and not isinstance(item, bool) and 0 <= item < MAX_TOKENS:
         return item
     return None
 

@@ -142,6 +142,41 @@ def test_malformed_json_is_400(client: Client, tenant: Tenant) -> None:
     assert response.status_code == 400 and b"not valid JSON" in response.body
 
 
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"[" * 5_000 + b"]" * 5_000, "nested deeper than 64 levels"),
+        (b'{"id": "g", "cache_ttl": NaN}', "non-finite number"),
+        (b'{"id": "g", "cache_ttl": 1e300}', "at cache_ttl that is out of range"),
+        (b'{"id": "g", "cache_ttl": ' + b"1" * 40 + b"}", "at cache_ttl that has more than 38"),
+        (b'{"id": "g", "store_id": "\\ud800"}', "not valid Unicode at store_id"),
+        (b'{"id": "g", "dlp": "' + b"x" * 70_000 + b'"}', "larger than 64 KB"),
+    ],
+)
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_bodies_the_store_cannot_hold_are_400(
+    client: Client, tenant: Tenant, method: str, body: bytes, words: str
+) -> None:
+    path = _gateways(tenant) + ("" if method == "POST" else f"/{tenant.gateway_id}")
+    response = client.http.request(
+        method,
+        path,
+        headers={"authorization": f"Bearer {tenant.token}", "content-type": "application/json"},
+        body=body,
+    )
+    message = json.loads(response.body)["errors"][0]["message"]
+    assert response.status_code == 400 and message.startswith("the request body")
+    assert words in message
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_a_gateway_id_no_gateway_can_have_is_404(
+    client: Client, tenant: Tenant, method: str
+) -> None:
+    status, answer = _call(client, method, _gateways(tenant) + "/" + "g" * 2_000, tenant.token, {})
+    assert status == 404 and answer["errors"][0]["message"] == "gateway not found"
+
+
 def test_duplicate_gateway_is_400(client: Client, tenant: Tenant) -> None:
     status, body = _call(client, "POST", _gateways(tenant), tenant.token, {"id": tenant.gateway_id})
     assert status == 400 and "already exists" in body["errors"][0]["message"]

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.api.log_params import ORDER_KEYS, LogQuery, parse_log_query
-from chalicelib.logstore.filters import Filter
+from chalicelib.logstore.filters import EARLIEST, Filter
 
 SDK_QUERY = (
     "filters.key=model&filters.key=cost&filters.key=success"
@@ -124,6 +124,12 @@ def test_empty_json_array_means_no_filters() -> None:
     [
         ("[{", "'filters' is not valid JSON"),
         ("", "'filters' is not valid JSON"),
+        ("[" * 5_000 + "]" * 5_000, "'filters' is nested deeper than 64 levels"),
+        (
+            '[{"key": "cost", "operator": "gt", "value": NaN}]',
+            "'filters' holds a non-finite number",
+        ),
+        ('[{"key": "cost", "operator": "gt", "value": ' + "9" * 5_000 + "}]", "digits"),
         ('{"key": "model"}', "'filters' must be a JSON array"),
         ('["model"]', "filters[0] must be an object"),
         ('[{"key": "model", "operator": "eq"}]', "filters[0] is missing value"),
@@ -236,7 +242,7 @@ def test_flat_filter_param(name: str, value: str, expected: Filter) -> None:
         ({"order_by": ["cost", "model"]}, "parameter 'order_by' is given 2 times"),
         ({"direction": ["up"]}, "'direction' must be 'asc' or 'desc', not 'up'"),
         ({"order_by_direction": ["DESCENDING"]}, "'order_by_direction' must be 'asc' or 'desc'"),
-        ({"direction": ["asc"], "order_by_direction": ["asc"]}, "give only one of"),
+        ({"direction": ["asc"], "order_by_direction": ["desc"]}, "disagree"),
     ],
 )
 def test_bad_flat_params(params: dict[str, list[str]], message: str) -> None:
@@ -261,6 +267,8 @@ def test_every_order_key(key: str) -> None:
         ({"direction": ["desc"]}, True),
         ({"order_by_direction": ["asc"]}, False),
         ({"order_by_direction": ["desc"]}, True),
+        ({"direction": ["asc"], "order_by_direction": ["asc"]}, False),
+        ({"direction": ["desc"], "order_by_direction": ["desc"]}, True),
     ],
 )
 def test_direction(params: dict[str, list[str]], descending: bool) -> None:
@@ -289,3 +297,36 @@ def test_full_query_string() -> None:
     parsed = _parse(query)
     assert [f.key for f in parsed.filters] == ["model", "cost", "success", "tokens"]
     assert (parsed.search, parsed.order_by, parsed.descending) == ("hello", "cost", False)
+
+
+LAST_MOMENT = datetime.max.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("params", "moment"),
+    [
+        ({"start_date": ["0001-01-01"]}, EARLIEST),
+        ({"start_date": ["0001-01-01T00:00:00+01:00"]}, EARLIEST),
+        ({"end_date": ["9999-12-31T23:59:59-01:00"]}, LAST_MOMENT),
+        ({"end_date": ["9999-12-31T23:59:59.999999"]}, LAST_MOMENT),
+        (
+            {"filters": ['[{"key": "created_at", "operator": "lt", "value": ["0001-01-01"]}]']},
+            EARLIEST,
+        ),
+        (
+            {
+                "filters": [
+                    '[{"key": "created_at", "operator": "gt",'
+                    ' "value": ["9999-12-31T23:59:59-01:00"]}]'
+                ]
+            },
+            LAST_MOMENT,
+        ),
+    ],
+)
+def test_dates_at_the_calendars_edges_are_clamped(
+    params: dict[str, list[str]], moment: datetime
+) -> None:
+    """Before 1970 no log exists; past year 9999 in UTC no datetime exists: both clamp."""
+    (created_at,) = parse_log_query(params).filters
+    assert created_at.values == (moment,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from app import app
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import StoredBodies
+from chalicelib.logstore.cursor import Cursor, encode_cursor
 from chalicelib.logstore.ids import iso_utc, new_log_id
 from chalicelib.logstore.record import API_FIELDS, LogRecord
 from chalicelib.logstore.writer import LogPolicy
@@ -260,6 +262,93 @@ def test_bad_edits_are_400(client: Client, tenant: Tenant, body: Any, words: str
     records = _seed(tenant, 1)
     status, answer = _patch(client, tenant, records[0].id, body)
     assert status == 400 and words in answer["errors"][0]["message"]
+
+
+def _patch_text(client: Client, tenant: Tenant, log_id: str, text: str) -> tuple[int, str]:
+    path = f"/accounts/{tenant.account_id}/ai-gateway/gateways/{tenant.gateway_id}/logs/{log_id}"
+    response = client.http.request(
+        "PATCH",
+        path,
+        headers={"authorization": f"Bearer {tenant.token}", "content-type": "application/json"},
+        body=text.encode(),
+    )
+    return response.status_code, json.loads(response.body)["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ('{"metadata": {"a": 1e300}}', "at metadata.a that is out of range"),
+        ('{"metadata": {"a": 5e-324}}', "at metadata.a that is out of range"),
+        ('{"metadata": {"a": ' + "1" * 40 + "}}", "more than 38 digits"),
+        ('{"metadata": {"a": NaN}}', "non-finite number"),
+        ('{"metadata": {"a": "\\ud800"}}', "not valid Unicode at metadata.a"),
+        ('{"metadata": {"": 1}}', "metadata entry 1: the key is empty"),
+        ('{"metadata": {"k": "' + "v" * 300 + '"}}', "longer than 256 characters"),
+        ('{"metadata": ' + "[" * 5_000 + "]" * 5_000 + "}", "nested deeper than 64 levels"),
+        ('{"score": 5e-324}', "out of range"),
+        ('{"score": ' + "9" * 5_000 + "}", "more than 1000 digits"),
+        ('{"feedback": 1e400}', "too large"),
+    ],
+)
+def test_edits_the_log_store_cannot_write_are_400(
+    client: Client, tenant: Tenant, text: str, words: str
+) -> None:
+    records = _seed(tenant, 1)
+    status, message = _patch_text(client, tenant, records[0].id, text)
+    assert status == 400 and words in message
+
+
+def test_edit_to_a_fractional_score_is_stored(client: Client, tenant: Tenant) -> None:
+    records = _seed(tenant, 1)
+    status, edited = _patch(client, tenant, records[0].id, {"score": 33.5})
+    assert status == 200 and edited["result"]["score"] == 33.5
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [("order_by=cost", "x"), ("order_by=model", 1), ("order_by=success", 1.5), ("", True)],
+)
+def test_forged_cursor_of_the_wrong_type_is_400(
+    client: Client, tenant: Tenant, query: str, value: Any
+) -> None:
+    """The local cursor secret is public: a forged cursor must still be a 400."""
+    _seed(tenant, 3)
+    scope = _cursor_scope(client, tenant, query)
+    forged = encode_cursor(Cursor(scope, new_log_id(), value), Settings().cursor_secret)
+    status, body = _list(client, tenant, f"{query}&cursor={forged}")
+    assert status == 400 and "invalid cursor" in body["errors"][0]["message"]
+
+
+def _cursor_scope(client: Client, tenant: Tenant, query: str) -> str:
+    """The scope the logs API gives cursors of `query` (read from one it issued)."""
+    _, page = _list(client, tenant, f"{query}&per_page=1")
+    body = page["result_info"]["cursor"].partition(".")[0]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["s"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "start_date=0001-01-01",
+        "end_date=9999-12-31T23:59:59-01:00",
+        "start_date=0001-01-01T00:00:00%2B01:00&end_date=9999-12-31T23:59:59.999999",
+        "filters=" + quote('[{"key":"created_at","operator":"gt","value":["0001-01-01"]}]'),
+        "direction=asc&order_by_direction=asc",
+    ],
+)
+def test_edge_dates_and_agreeing_directions_list_everything(
+    client: Client, tenant: Tenant, query: str
+) -> None:
+    records = _seed(tenant, 3)
+    status, body = _list(client, tenant, query)
+    assert status == 200 and sorted(_ids(body)) == sorted(r.id for r in records)
+
+
+def test_a_gateway_id_no_gateway_can_have_is_404(client: Client, tenant: Tenant) -> None:
+    for gateway in ("g" * 2_000, "Upper"):
+        status, body = _list(client, tenant, gateway=gateway)
+        assert status == 404 and body["errors"][0]["message"] == "gateway not found"
 
 
 def test_gateways_and_accounts_are_isolated(

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from chalicelib.api.errors import BadRequest
@@ -41,6 +43,48 @@ def test_options_defaults_and_switches() -> None:
 def test_bad_gateway_headers_are_400(headers: dict[str, str], message: str) -> None:
     with pytest.raises(BadRequest, match=message):
         parse_options(headers)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        ("[" * 5_000 + "]" * 5_000, "nested deeper than 64 levels"),
+        ('{"a": NaN}', "non-finite number"),
+        ('{"a": Infinity}', "non-finite number"),
+        ('{"a": 1e400}', "too large"),
+        ('{"a": 1e300}', "entry 1: the value is out of range"),
+        ('{"a": 5e-324}', "entry 1: the value is out of range"),
+        ('{"a": 1, "b": ' + "1" * 40 + "}", "entry 2: the value has more than 38 digits"),
+        ('{"a": ' + "9" * 5_000 + "}", "more than 1000 digits"),
+        ('{"a": "\\ud800"}', "entry 1: the value is not valid Unicode"),
+        ('{"\\udfff": 1}', "entry 1: the key is not valid Unicode"),
+        ('{"": 1}', "entry 1: the key is empty"),
+        ('{"' + "k" * 65 + '": 1}', "the key is longer than 64 characters"),
+        ('{"a": "' + "v" * 257 + '"}', "the value is longer than 256 characters"),
+        ('{"a": null}', "must be a string, number or bool"),
+    ],
+)
+def test_metadata_the_log_store_cannot_write_is_400(metadata: str, message: str) -> None:
+    with pytest.raises(BadRequest, match=message) as caught:
+        parse_options({"aig-metadata": metadata})
+    assert caught.value.message.startswith("aig-metadata")
+
+
+def test_metadata_at_its_limits_is_accepted() -> None:
+    metadata = {"k" * 64: "v" * 256, "n": 9.99e125, "i": 10**37, "t": "\u00e9\U0001f600"}
+    assert parse_options({"aig-metadata": json.dumps(metadata)}).metadata == metadata
+
+
+def test_event_id_of_invalid_unicode_is_400() -> None:
+    with pytest.raises(BadRequest, match="aig-event-id is not valid Unicode"):
+        parse_options({"aig-event-id": "a\ud800"})
+
+
+@pytest.mark.parametrize("value", ["maybe", "x" * 100])
+def test_a_bad_header_is_named_never_echoed(value: str) -> None:
+    with pytest.raises(BadRequest, match="aig-collect-log") as caught:
+        parse_options({"aig-collect-log": value})
+    assert value not in caught.value.message
 
 
 def test_upstream_gets_client_credentials_but_no_gateway_or_transport_headers() -> None:

@@ -55,6 +55,11 @@ def test_headers_override_the_gateway_and_cf_aliases_work() -> None:
         ({"aig-retry-delay": "5001"}, "aig-retry-delay"),
         ({"aig-retry-delay": "²"}, "aig-retry-delay"),
         ({"aig-backoff": "random"}, "aig-backoff"),
+        ({"aig-request-timeout": "9" * 5_000}, "aig-request-timeout"),
+        ({"aig-max-attempts": "9" * 5_000}, "aig-max-attempts"),
+        ({"aig-retry-delay": "9" * 5_000}, "aig-retry-delay"),
+        ({"aig-retry-delay": "1" * 40}, "aig-retry-delay"),
+        ({"aig-request-timeout": "1e300"}, "aig-request-timeout"),
     ],
 )
 def test_bad_values_are_400_naming_the_header(headers: dict[str, str], named: str) -> None:
