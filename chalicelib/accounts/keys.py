@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from chalicelib.accounts.gateway_fields import GATEWAY_ID
+from chalicelib.accounts.ids import ID_PATTERN
 
 ACCOUNT_SK = "#ACCOUNT"
-MAX_ACCOUNT_ID_LENGTH = 256
-"""Longer account ids are refused as absent (a partition key holds at most 2,048 bytes)."""
 
 
 def account_pk(account_id: str) -> str:
@@ -25,11 +23,8 @@ def gateway_key(account_id: str, gateway_id: str) -> dict[str, str]:
 
 
 def is_gateway_address(account_id: str, gateway_id: str) -> bool:
-    """True when a gateway may exist at (account_id, gateway_id): the gateway id is well
-    formed and the account id at most 256 printable characters. Paths that fail this are
-    answered as not found without a read (DynamoDB would refuse such a key)."""
-    return (
-        GATEWAY_ID.fullmatch(gateway_id) is not None
-        and 0 < len(account_id) <= MAX_ACCOUNT_ID_LENGTH
-        and account_id.isprintable()
+    """True when a gateway may exist at (account_id, gateway_id): both ids are well formed
+    (accounts.ids). Addresses that fail this are answered as not found without a read."""
+    return ID_PATTERN.fullmatch(account_id) is not None and (
+        ID_PATTERN.fullmatch(gateway_id) is not None
     )
