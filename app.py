@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
+from urllib.parse import unquote
 
 from chalice import Rate, Response
 from chalice.app import CloudWatchEvent, SQSEvent
@@ -15,11 +17,13 @@ from chalicelib.api.chalice_glue import (
     body_for,
     body_limit,
     envelope_errors,
+    error_response,
     json_response,
     refuse_other_methods,
 )
-from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.api.errors import ApiError, BadRequest, NotFound
 from chalicelib.logstore.consumer import handle_sqs_event
+from chalicelib.proxy import compat
 from chalicelib.proxy.service import ProxyRequest, ProxyResponse
 from chalicelib.validation import InvalidInput, api_body
 
@@ -67,7 +71,13 @@ def _relay(result: ProxyResponse) -> Response:
     )
 
 
-@api_errors
+def _proxy_error(error: ApiError, params: Mapping[str, str]) -> Response:
+    """Errors of the OpenAI-compatible endpoint in OpenAI's shape, others in the envelope."""
+    if unquote(params.get("provider", "")) == compat.COMPAT:
+        return _relay(compat.openai_error(error))
+    return error_response(error)
+
+
 def proxy(account_id: str, gateway_id: str, provider: str, **path: str) -> Response:
     segments = [path[f"p{i}"] for i in range(1, len(path) + 1)]
     request = _proxy_request(account_id, gateway_id, provider, segments)
@@ -88,7 +98,7 @@ for _depth in range(1, MAX_PROXY_DEPTH + 1):
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         content_types=["*/*"],
         name=f"proxy_{_depth}",
-    )(proxy)
+    )(api_errors(proxy, present=_proxy_error))
 
 
 def _authenticated(account_id: str) -> None:

@@ -73,7 +73,7 @@ def storable_number(value: int | float | Decimal) -> Decimal:
     if not number.is_finite():
         raise InvalidInput("is not a finite number")
     if number.is_zero():
-        return number
+        return Decimal(0)
     if len(number.as_tuple().digits) > DYNAMO_DIGITS:
         raise InvalidInput(f"has more than {DYNAMO_DIGITS} digits")
     if not DYNAMO_MIN <= number.copy_abs() <= DYNAMO_MAX:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
@@ -94,22 +94,32 @@ def is_binary(content_type: str | None) -> bool:
     return base in BINARY_TYPES
 
 
-def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
+ErrorPresenter = Callable[[ApiError, Mapping[str, str]], Response]
+"""Answers an ApiError raised for a request with these raw path parameters."""
+
+
+def api_errors(
+    view: Callable[..., Response], present: ErrorPresenter | None = None
+) -> Callable[..., Response]:
     """Decode and validate the path parameters (`paths.decode_params`), then run the view;
-    ApiError becomes its envelope and any other exception a bare 500 envelope."""
+    ApiError becomes its envelope (or what `present` makes of it) and any other exception
+    a bare 500 envelope."""
+
+    def answer(error: ApiError, params: Mapping[str, str]) -> Response:
+        return present(error, params) if present else error_response(error)
 
     @wraps(view)
     def wrapper(**params: str) -> Response:
         try:
             return view(**decode_params(params))
         except ApiError as exc:
-            return error_response(exc)
+            return answer(exc, params)
         except Exception as exc:
             if store_unreachable(exc):
                 logger.warning("%s: AWS cannot be reached: %s", view.__name__, exc)
-                return error_response(ServiceUnavailable(STORE_UNAVAILABLE))
+                return answer(ServiceUnavailable(STORE_UNAVAILABLE), params)
             logger.exception("unhandled error in %s", view.__name__)
-            return error_response(ApiError("internal error"))
+            return answer(ApiError("internal error"), params)
 
     return wrapper
 

@@ -42,12 +42,13 @@ def parse_custom_cost(raw: str | None) -> CustomCost | None:
         raise BadRequest(f"{problem} ({exc})") from None
     if not isinstance(value, dict) or set(value) != set(_FIELDS):
         raise BadRequest(problem)
+    prices = []
     for name in _FIELDS:
         number = value[name]
         if not isinstance(number, Decimal) or not 0 <= number <= MAX_PRICE_USD:
             raise BadRequest(f"aig-custom-cost {name} must be a number from 0 to {MAX_PRICE_USD}")
         try:
-            storable_number(number)
+            prices.append(storable_number(number))
         except InvalidInput as exc:
             raise BadRequest(f"aig-custom-cost {name} {exc}") from None
-    return CustomCost(value["per_token_in"], value["per_token_out"])
+    return CustomCost(*prices)

@@ -19,6 +19,7 @@ from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib import wiring
 from chalicelib.logstore.cursor import Cursor, encode_cursor
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant, app_client
@@ -410,9 +411,9 @@ def _filters(*filters: tuple[str, str, Any]) -> str:
 
 
 def _forged_cursor(tenant: Tenant, value: Any, after_id: Any = "01J00000000000000000000000") -> str:
-    """A cursor signed with the default local secret, as a client who knows it could."""
+    """A cursor signed with the deployment's secret, as a client who knew it could."""
     cursor = Cursor(f"{tenant.account_id}/{tenant.gateway_id}/x", after_id, value)
-    return encode_cursor(cursor, Settings().cursor_secret)
+    return encode_cursor(cursor, wiring.cursor_secret())
 
 
 def _log_queries(tenant: Tenant) -> list[dict[str, str]]:
