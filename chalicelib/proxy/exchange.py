@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.api.envelope import failure
@@ -31,11 +31,24 @@ class ProxyRequest:
 
 @dataclass
 class ProxyResponse:
-    """What goes back to the client."""
+    """What goes back to the client: a whole body, or one that streams as it arrives."""
 
     status: int
     headers: dict[str, str | list[str]]
-    body: bytes
+    body: bytes = b""
+    chunks: Iterator[bytes] | None = None
+    """The body as it arrives, when it is streamed (then `body` is empty). Reading it to
+    the end, or closing it early, is what finishes the request (its log is written then)."""
+
+    def iter_body(self) -> Iterator[bytes]:
+        """The body in chunks: as streamed, or the whole body as one chunk."""
+        if self.chunks is not None:
+            return self.chunks
+        return iter((self.body,) if self.body else ())
+
+    def read(self) -> bytes:
+        """The whole body (a streamed one is read to its end)."""
+        return b"".join(self.iter_body())
 
     @property
     def content_type(self) -> str | None:
