@@ -2,7 +2,8 @@
 
 Pure translation over dicts and bytes (no HTTP, no AWS): `translate_chat_request` and
 `translate_embeddings_request` return a `Translation` naming the upstream path, query, body
-and headers, whose `translate_response` turns the provider's complete answer into OpenAI's.
+and headers, whose `translate_response` turns the provider's complete answer into OpenAI's
+(`translate_stream` does so as a streamed answer arrives).
 Invalid requests raise `CompatError` (a 400 for the client).
 """
 

@@ -1,20 +1,25 @@
-"""A provider's native chat answer -> the OpenAI answer (JSON or a complete SSE body)."""
+"""A provider's native chat answer -> the OpenAI answer (JSON or SSE, whole or streamed)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chalicelib.compat.anthropic_response import AnthropicStream, anthropic_completion
 from chalicelib.compat.errors import error_body, provider_error_body
 from chalicelib.compat.google_response import GoogleStream, google_completion
-from chalicelib.compat.openai_format import EVENT_STREAM, JSON, completion_to_chunks, sse_body
-from chalicelib.proxy.sse import iter_sse_events
-
-Answer = tuple[int, str, bytes]
-"""HTTP status, content type and body."""
+from chalicelib.compat.openai_format import (
+    EVENT_STREAM,
+    JSON,
+    SSE_DONE,
+    completion_to_chunks,
+    sse_body,
+    sse_events,
+)
+from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered, close_source
+from chalicelib.proxy.sse import SseDecoder, SseEvent
 
 
 class StreamTranslator(Protocol):
@@ -53,10 +58,9 @@ class ChatResponseTranslator:
         """The OpenAI answer for a native one; non-2xx become OpenAI error bodies."""
         if not 200 <= status < 300:
             return status, JSON, provider_error_body(status, body)
+        if _is_event_stream(content_type):
+            return status, EVENT_STREAM, b"".join(self._translate_events(iter((body,))))
         wire = _WIRES[self.wire]
-        if (content_type or "").strip().lower().startswith(EVENT_STREAM):
-            documents = [_loads(e.data) for e in iter_sse_events(body) if e.data != "[DONE]"]
-            return status, EVENT_STREAM, self._stream(wire, documents)
         document = _loads(body)
         if isinstance(document, list) and self.wire == "google":  # stream without alt=sse
             return status, EVENT_STREAM, self._stream(wire, document)
@@ -68,10 +72,47 @@ class ChatResponseTranslator:
             return status, EVENT_STREAM, sse_body(completion_to_chunks(payload, self.include_usage))
         return status, JSON, json.dumps(payload).encode()
 
+    def translate_stream(
+        self, status: int, content_type: str | None, chunks: Iterator[bytes]
+    ) -> StreamedAnswer:
+        """The OpenAI answer for a native one whose body arrives in `chunks`.
+
+        A 2xx event stream is translated as it arrives: the body is a generator that yields
+        what each source chunk completes (nothing when it completes no event), reads no
+        further ahead, and closes `chunks` when it ends or is closed. Any other answer (an
+        error, JSON, Google's stream without `alt=sse`, one JSON array) is read whole and
+        translated as by `__call__`.
+        """
+        if 200 <= status < 300 and _is_event_stream(content_type):
+            return status, EVENT_STREAM, self._translate_events(chunks)
+        return buffered(self, status, content_type, chunks)
+
+    def _translate_events(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        translator = _WIRES[self.wire].stream(self.model, self.created, self.include_usage)
+        decoder = SseDecoder()
+        try:
+            for chunk in chunks:
+                if rendered := _render(translator, decoder.feed(chunk)):
+                    yield rendered
+            ending = _render(translator, decoder.finish()) + sse_events(translator.finish())
+            yield ending + SSE_DONE
+        finally:
+            close_source(chunks)
+
     def _stream(self, wire: _Wire, documents: list[Any]) -> bytes:
         translator = wire.stream(self.model, self.created, self.include_usage)
         chunks = [chunk for document in documents for chunk in translator.feed(document)]
         return sse_body(chunks + translator.finish())
+
+
+def _is_event_stream(content_type: str | None) -> bool:
+    return (content_type or "").strip().lower().startswith(EVENT_STREAM)
+
+
+def _render(translator: StreamTranslator, events: Iterable[SseEvent]) -> bytes:
+    """The OpenAI events for some native ones (a `[DONE]` event is not translated)."""
+    documents = (_loads(event.data) for event in events if event.data != "[DONE]")
+    return sse_events(chunk for document in documents for chunk in translator.feed(document))
 
 
 def _loads(text: str | bytes) -> Any:

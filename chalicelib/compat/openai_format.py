@@ -99,11 +99,18 @@ class ChunkWriter:
         return {**self._head(), "choices": [], "usage": usage.to_openai()}
 
 
+SSE_DONE = b"data: [DONE]\n\n"
+"""The event that ends an OpenAI stream."""
+
+
+def sse_events(chunks: Iterable[dict[str, Any]]) -> bytes:
+    """One `data:` event per chunk (b"" for none)."""
+    return "".join(f"data: {json.dumps(chunk)}\n\n" for chunk in chunks).encode()
+
+
 def sse_body(chunks: Iterable[dict[str, Any]]) -> bytes:
     """An event-stream body: one `data:` event per chunk, then `data: [DONE]`."""
-    events = [f"data: {json.dumps(chunk)}\n\n" for chunk in chunks]
-    events.append("data: [DONE]\n\n")
-    return "".join(events).encode()
+    return sse_events(chunks) + SSE_DONE
 
 
 def completion_to_chunks(payload: dict[str, Any], include_usage: bool) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from chalicelib.compat.google_request import google_body
 from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
+from chalicelib.compat.streaming import StreamedAnswer, buffered
 
 Responder = Callable[[int, str | None, bytes], Answer]
 
@@ -58,9 +59,25 @@ class Translation:
         """The OpenAI answer (status, content type, body) for the provider's complete answer."""
         return self.responder(status, content_type, body)
 
+    def translate_stream(
+        self, status: int, content_type: str | None, chunks: Iterator[bytes]
+    ) -> StreamedAnswer:
+        """The OpenAI answer for the provider's answer arriving in `chunks`. Here `chunks` is
+        read whole, then closed: these answers are never streamed."""
+        return buffered(self.responder, status, content_type, chunks)
+
 
 class ChatTranslation(Translation):
     """A translated `chat/completions` request."""
+
+    def translate_stream(
+        self, status: int, content_type: str | None, chunks: Iterator[bytes]
+    ) -> StreamedAnswer:
+        """Translated as it arrives (`ChatResponseTranslator.translate_stream`); an
+        OpenAI-compatible provider's answer passes through."""
+        if isinstance(self.responder, ChatResponseTranslator):
+            return self.responder.translate_stream(status, content_type, chunks)
+        return status, content_type or JSON, chunks
 
 
 def translate_chat_request(body: Any, created: int | None = None) -> ChatTranslation:
