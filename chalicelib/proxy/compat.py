@@ -52,6 +52,11 @@ def presenter(translation: Translation) -> Presenter:
     """Presents the provider's answer (or a gateway error) in OpenAI's format."""
 
     def present(native: ProxyResponse) -> ProxyResponse:
+        if native.chunks is not None:  # translated as it arrives
+            status, content_type, chunks = translation.translate_stream(
+                native.status, native.content_type, native.chunks
+            )
+            return ProxyResponse(status, {"Content-Type": content_type}, b"", chunks=chunks)
         status, content_type, body = translation.translate_response(
             native.status, native.content_type, native.body
         )
