@@ -64,8 +64,10 @@ def _proxy_request(
 
 
 def _relay(result: ProxyResponse) -> Response:
+    """The proxy's answer, buffered: Chalice cannot stream (the data plane does)."""
+    body = result.read()  # a relayed answer's log is written as it ends
     return Response(
-        body=body_for(result.content_type, result.body),
+        body=body_for(result.content_type, body),
         status_code=result.status,
         headers=result.headers,
     )

@@ -14,6 +14,7 @@ from chalicelib.logstore.writer import LogPolicy
 from chalicelib.proxy.cost import cost_usd
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target
 from chalicelib.proxy.headers import GatewayOptions
+from chalicelib.proxy.relay import is_event_stream
 from chalicelib.proxy.usage import Usage, extract_usage, model_type
 from chalicelib.validation import MAX_BODY_DEPTH, load_json, storable_text
 
@@ -50,6 +51,9 @@ class Outcome:
     first_byte_ms: int | None = None
     error: str | None = None
     cached: bool = False
+    response_size: int | None = None
+    """Bytes the client got, when `response.body` holds only their first MAX_BODY_BYTES
+    (a relayed stream)."""
 
 
 def log_entry(
@@ -73,7 +77,8 @@ def log_entry(
         cost = options.custom_cost.cost_usd(usage)
     else:
         cost = cost_usd(target.provider.price_id, model, usage)
-    streamed = (native.content_type or "").startswith("text/event-stream")
+    streamed = is_event_stream(native.content_type)
+    response_size = len(response.body) if outcome.response_size is None else outcome.response_size
     request_head, request_complete = body_head(target.logged_body)
     response_head, response_complete = body_head(response.body)
     if not options.collect_log_payload:
@@ -100,7 +105,7 @@ def log_entry(
         metadata=options.metadata,
         event_id=context.event_id,
         request_size=len(target.logged_body),
-        response_size=len(response.body),
+        response_size=response_size,
         request_content_type=storable_text(target.logged_content_type, MAX_CONTENT_TYPE_LENGTH),
         response_content_type=storable_text(response.content_type, MAX_CONTENT_TYPE_LENGTH),
         request_head=request_head,
@@ -118,9 +123,9 @@ def log_entry(
             request_content_type=record.request_content_type,
             response_content_type=record.response_content_type,
         )
-        record.body_truncated = len(bodies.request) < len(target.logged_body) or len(
-            bodies.response
-        ) < len(response.body)
+        record.body_truncated = (
+            len(bodies.request) < len(target.logged_body) or len(bodies.response) < response_size
+        )
     policy = LogPolicy(
         shard_count=context.gateway.shard_count,
         evict_oldest=context.gateway.log_management_strategy == "DELETE_OLDEST",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.errors import ApiError, BadRequest, UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.headers import aig_header
-from chalicelib.proxy.upstream import UpstreamResponse
+from chalicelib.proxy.upstream import UpstreamResponse, UpstreamStream
 from chalicelib.validation import InvalidInput, bounded_int
 
 MAX_ATTEMPTS = 5
@@ -80,7 +80,8 @@ class Attempt:
 
     number: int
     """1 for the first try."""
-    answer: UpstreamResponse | None
+    answer: UpstreamResponse | UpstreamStream | None
+    """The answer read whole, or (a final one) open to relay as it arrives."""
     error: ApiError | None
     duration_ms: int
 
@@ -99,7 +100,7 @@ class Attempt:
 
 
 def run_attempts(
-    send: Callable[[float], UpstreamResponse],
+    send: Callable[[float], UpstreamResponse | UpstreamStream],
     policy: AttemptPolicy,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,

@@ -43,16 +43,21 @@ from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, parse_options, upstream_headers
 from chalicelib.proxy.providers import PROVIDERS, Provider, get_provider, upstream_url
 from chalicelib.proxy.records import Context, Outcome, log_entry
-from chalicelib.proxy.retry import attempt_policy, run_attempts
+from chalicelib.proxy.relay import Relay, RelayEnd, Sample, is_event_stream, split_events, tap
+from chalicelib.proxy.retry import attempt_policy, is_retryable_status, run_attempts
 from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
-from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse
+from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from chalicelib.ratelimit import RateDecision, RateLimiter
 
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
 
 logger = logging.getLogger(__name__)
 
+BUFFERED_BYTES = 1024 * 1024
+"""Answers with a Content-Length up to this are read whole, then logged, then answered
+(`aig-log-status` says what became of the log); streamed and larger ones are relayed.
+"""
 LIMITER_PAUSE_S = 5.0
 """After the rate limiter fails, requests go unlimited this long before it is asked again."""
 
@@ -274,25 +279,17 @@ class ProxyService:
 
     def _run(self, context: Context, target: Target, step: int) -> tuple[ProxyResponse, bool]:
         """Answer from the cache or the provider; also say whether the step failed
-        (connection error, timeout, 429 or 5xx after its retries)."""
+        (connection error, timeout, 429 or 5xx after its retries). A final answer that
+        streams (no Content-Length, or a large one) is relayed as it arrives."""
         key = self._cache_key(context, target)
         if key is not None:
-            assert self._cache is not None
-            started = time.perf_counter()
-            hit = self._cache.get(key)
-            if hit is not None:  # what the client got the first time, byte for byte
-                answer = ProxyResponse(
-                    hit.status, downstream_headers(list(hit.headers.items())), hit.body
-                )
-                duration_ms = round((time.perf_counter() - started) * 1000)
-                outcome = Outcome(answer, answer, duration_ms, cached=True)
-                outcome.response.headers["aig-cache-status"] = "HIT"
-                self._log(context, target, step, outcome)
-                return outcome.response, False
+            hit = self._cached(context, target, step, key)
+            if hit is not None:
+                return hit, False
         url = upstream_url(target.provider, target.path_segments, target.query)
 
-        def send(timeout_s: float) -> UpstreamResponse:
-            return self._upstream.send(
+        def send(timeout_s: float) -> UpstreamResponse | UpstreamStream:
+            answer = self._upstream.open(
                 target.provider.slug,
                 target.method,
                 url,
@@ -301,8 +298,11 @@ class ProxyService:
                 timeout_s,
                 body_timeout_s=max(timeout_s, self._timeout_s),
             )
+            return answer if _streams(answer) else answer.read()
 
         for attempt in run_attempts(send, target.policy, self._sleep):
+            if isinstance(attempt.answer, UpstreamStream):
+                return self._relay(context, target, step, key, attempt.answer), False
             if attempt.answer is not None:
                 answer = attempt.answer
                 native = ProxyResponse(
@@ -327,6 +327,68 @@ class ProxyService:
             self._cache.put(key, outcome.response, target.cache.ttl_s)
         return outcome.response, attempt.retryable
 
+    def _cached(
+        self, context: Context, target: Target, step: int, key: str
+    ) -> ProxyResponse | None:
+        """The cached answer, logged; an event stream replays as a stream of its events."""
+        assert self._cache is not None
+        started = time.perf_counter()
+        hit = self._cache.get(key)
+        if hit is None:
+            return None
+        # what the client got the first time, byte for byte
+        answer = ProxyResponse(hit.status, downstream_headers(list(hit.headers.items())), hit.body)
+        answer.headers["aig-cache-status"] = "HIT"
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        self._log(context, target, step, Outcome(answer, answer, duration_ms, cached=True))
+        if not is_event_stream(answer.content_type):
+            return answer
+        return ProxyResponse(answer.status, answer.headers, chunks=split_events(answer.body))
+
+    def _relay(
+        self,
+        context: Context,
+        target: Target,
+        step: int,
+        key: str | None,
+        answer: UpstreamStream,
+    ) -> ProxyResponse:
+        """The provider's answer as the client gets it, chunk by chunk as it arrives; its
+        log is written (and, complete, it is cached) once the relay ends. `aig-log-id`
+        names the log to come; `aig-log-status` is known only after the body."""
+        sample = Sample(is_event_stream(answer.content_type))
+        native = ProxyResponse(
+            answer.status,
+            downstream_headers(answer.headers),
+            chunks=tap(answer.chunks(), sample),
+        )
+        presented = target.present(native)
+        log_id = new_log_id()
+        if key is not None:
+            presented.headers["aig-cache-status"] = "MISS"
+        if self._collects_log(context):
+            presented.headers["aig-log-id"] = log_id
+
+        def finish(end: RelayEnd) -> None:
+            answer.close()  # also when the relay never started pulling from it
+            client_got = ProxyResponse(presented.status, presented.headers, end.body)
+            outcome = Outcome(
+                ProxyResponse(native.status, native.headers, sample.body()),
+                client_got,
+                answer.elapsed_ms(),
+                first_byte_ms=answer.first_byte_ms,
+                error=end.error,
+                response_size=end.size,
+            )
+            self._log(context, target, step, outcome, log_id)
+            if key is not None and end.error is None and end.size == len(end.body):
+                assert self._cache is not None
+                self._cache.put(key, client_got, target.cache.ttl_s)
+
+        return ProxyResponse(
+            presented.status, presented.headers, chunks=Relay(presented.iter_body(), finish)
+        )
+
     def _cache_key(self, context: Context, target: Target) -> str | None:
         """The cache key of the target, None when it is not cached."""
         options: CacheOptions = target.cache
@@ -346,13 +408,23 @@ class ProxyService:
             key_includes_credentials=context.gateway.cache_key_includes_credentials,
         )
 
-    def _log(self, context: Context, target: Target, step: int, outcome: Outcome) -> None:
+    def _collects_log(self, context: Context) -> bool:
+        return context.gateway.collect_logs and context.options.collect_log
+
+    def _log(
+        self,
+        context: Context,
+        target: Target,
+        step: int,
+        outcome: Outcome,
+        log_id: str | None = None,
+    ) -> None:
         """Write the outcome's log; say in the client's response headers what became of it."""
         headers = outcome.response.headers
-        if not (context.gateway.collect_logs and context.options.collect_log):
+        if not self._collects_log(context):
             headers["aig-log-status"] = "skipped"
             return
-        log_id = new_log_id()
+        log_id = log_id or new_log_id()
         try:
             written = self._sink.write(log_entry(log_id, context, target, step, outcome))
         except Exception:
@@ -364,3 +436,12 @@ class ProxyService:
         else:
             headers.pop("aig-log-id", None)
         headers["aig-log-status"] = written.value
+
+
+def _streams(answer: UpstreamStream) -> bool:
+    """True when the answer is relayed as it arrives: a final one (not retried) whose
+    body streams (no Content-Length) or is larger than BUFFERED_BYTES."""
+    if is_retryable_status(answer.status):
+        return False
+    length = answer.content_length
+    return length is None or length > BUFFERED_BYTES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -22,14 +23,68 @@ class UpstreamResponse:
     @property
     def content_type(self) -> str | None:
         """The response Content-Type, if any."""
-        for name, value in self.headers:
-            if name.lower() == "content-type":
-                return value
-        return None
+        return _content_type(self.headers)
+
+
+class UpstreamStream:
+    """The provider's answer once its status and headers came: the body is read as it
+    arrives (`chunks`) or whole (`read`), and the connection released by `close`."""
+
+    def __init__(self, provider: str, response: httpx.Response, started: float) -> None:
+        self._provider = provider
+        self._response = response
+        self._started = started
+        self.status = response.status_code
+        self.headers = list(response.headers.multi_items())
+        self.first_byte_ms: int | None = None
+        """Milliseconds from the request to the first body byte, once it came."""
+
+    @property
+    def content_type(self) -> str | None:
+        """The response Content-Type, if any."""
+        return _content_type(self.headers)
+
+    @property
+    def content_length(self) -> int | None:
+        """The declared body length, None for a chunked (streamed) body."""
+        raw = self._response.headers.get("content-length", "")
+        return int(raw) if raw.isdigit() and len(raw) <= 15 else None
+
+    def elapsed_ms(self) -> int:
+        """Milliseconds since the request was sent."""
+        return round((time.perf_counter() - self._started) * 1000)
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body as it arrives (decoded, as the client would get it from the provider);
+        UpstreamTimeout or UpstreamUnreachable if the provider stops mid-body. The
+        connection is released when the body ends or the iterator is closed."""
+        try:
+            for chunk in self._response.iter_bytes():
+                if chunk:
+                    if self.first_byte_ms is None:
+                        self.first_byte_ms = self.elapsed_ms()
+                    yield chunk
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout(f"provider {self._provider} stopped sending its answer") from exc
+        except httpx.TransportError as exc:
+            raise UpstreamUnreachable(
+                f"provider {self._provider} broke off its answer ({type(exc).__name__})"
+            ) from exc
+        finally:
+            self.close()
+
+    def read(self) -> UpstreamResponse:
+        """The whole answer (the connection is released)."""
+        body = b"".join(self.chunks())
+        return UpstreamResponse(self.status, self.headers, body, self.first_byte_ms)
+
+    def close(self) -> None:
+        """Release the connection (an unread body is dropped)."""
+        self._response.close()
 
 
 class UpstreamClient:
-    """Sends one request to a provider and reads its whole answer.
+    """Sends requests to providers; their answers are read as they arrive.
 
     One instance per process keeps connections alive across Lambda invocations.
     Errors say which provider failed, never the URL (it may carry a key, e.g. `?key=`).
@@ -38,7 +93,7 @@ class UpstreamClient:
     def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
         self._client = httpx.Client(transport=transport, follow_redirects=False)
 
-    def send(
+    def open(
         self,
         provider: str,
         method: str,
@@ -47,8 +102,9 @@ class UpstreamClient:
         body: bytes,
         timeout_s: float,
         body_timeout_s: float | None = None,
-    ) -> UpstreamResponse:
-        """Send the request; raise UpstreamTimeout or UpstreamUnreachable on failure.
+    ) -> UpstreamStream:
+        """Send the request and wait for the answer's status and headers; raise
+        UpstreamTimeout or UpstreamUnreachable on failure.
 
         `timeout_s` bounds the wait for the first part of the answer (its status and
         headers); once that came, as on Cloudflare, each read of the body may take up to
@@ -60,18 +116,6 @@ class UpstreamClient:
         )
         try:
             response = self._client.send(request, stream=True)
-            if body_timeout_s is not None:  # read by the transport when the body starts
-                timeouts = request.extensions.get("timeout", {})
-                request.extensions["timeout"] = {**timeouts, "read": body_timeout_s}
-            try:
-                chunks: list[bytes] = []
-                first_byte_ms: int | None = None
-                for chunk in response.iter_bytes():
-                    if first_byte_ms is None and chunk:
-                        first_byte_ms = round((time.perf_counter() - started) * 1000)
-                    chunks.append(chunk)
-            finally:
-                response.close()
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(
                 f"provider {provider} did not answer within {timeout_s:g} s"
@@ -80,9 +124,28 @@ class UpstreamClient:
             raise UpstreamUnreachable(
                 f"provider {provider} could not be reached ({type(exc).__name__})"
             ) from exc
-        return UpstreamResponse(
-            status=response.status_code,
-            headers=list(response.headers.multi_items()),
-            body=b"".join(chunks),
-            first_byte_ms=first_byte_ms,
-        )
+        if body_timeout_s is not None:  # read by the transport when the body starts
+            timeouts = request.extensions.get("timeout", {})
+            request.extensions["timeout"] = {**timeouts, "read": body_timeout_s}
+        return UpstreamStream(provider, response, started)
+
+    def send(
+        self,
+        provider: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        timeout_s: float,
+        body_timeout_s: float | None = None,
+    ) -> UpstreamResponse:
+        """`open` and read the whole answer."""
+        answer = self.open(provider, method, url, headers, body, timeout_s, body_timeout_s)
+        return answer.read()
+
+
+def _content_type(headers: list[tuple[str, str]]) -> str | None:
+    for name, value in headers:
+        if name.lower() == "content-type":
+            return value
+    return None

@@ -188,7 +188,10 @@ def test_streams_are_cached_byte_for_byte(features: ProxyHarness, tenant: Tenant
     headers = {"aig-cache-ttl": "60"}  # per request, on a gateway without caching
     features.call(tenant, headers=headers)
     hit = features.call(tenant, headers=headers)
-    assert hit.headers["aig-cache-status"] == "HIT" and hit.body == sse
+    assert hit.headers["aig-cache-status"] == "HIT" and hit.chunks is not None
+    events = list(hit.chunks)  # replayed as a stream, one event per chunk
+    assert b"".join(events) == sse and len(events) == 3
+    hit.body = sse
     assert hit.headers["Content-Type"] == "text/event-stream" and len(features.sent) == 1
     record = features.log(tenant, hit)
     assert record.cached and (record.tokens_in, record.tokens_out) == (7, 3)
