@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict
-from urllib.parse import unquote
 
 from chalice import Rate, Response
 from chalice.app import CloudWatchEvent, SQSEvent
@@ -23,8 +21,7 @@ from chalicelib.api.chalice_glue import (
 )
 from chalicelib.api.errors import ApiError, BadRequest, NotFound
 from chalicelib.logstore.consumer import handle_sqs_event
-from chalicelib.proxy import compat
-from chalicelib.proxy.service import ProxyRequest, ProxyResponse
+from chalicelib.proxy.entry import proxy_answer
 from chalicelib.validation import InvalidInput, api_body
 
 app = ThreadSafeChalice(app_name="ai-gateway")
@@ -46,53 +43,30 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _proxy_request(
-    account_id: str, gateway_id: str, provider: str, path: list[str]
-) -> ProxyRequest:
+def _proxy(**params: str) -> Response:
+    """A proxy route, buffered: Chalice cannot stream (the data plane does)."""
     request = app.current_request
     query = request.query_params or {}
-    return ProxyRequest(
-        account_id=account_id,
-        gateway_id=gateway_id,
-        provider=provider,
-        path_segments=path,
+    result = proxy_answer(
+        wiring.proxy_service(),
+        params,
         method=request.method,
         headers={name.lower(): value for name, value in request.headers.items()},
         body=request.raw_body or b"",
         query=[(key, value) for key in query for value in query.getlist(key)],
     )
-
-
-def _relay(result: ProxyResponse) -> Response:
-    """The proxy's answer, buffered: Chalice cannot stream (the data plane does)."""
-    body = result.read()  # a relayed answer's log is written as it ends
+    try:
+        body = result.read()  # a relayed answer's log is written as it ends
+    except ApiError as exc:  # the provider broke off its answer
+        return error_response(exc)
     return Response(
-        body=body_for(result.content_type, body),
-        status_code=result.status,
-        headers=result.headers,
+        body=body_for(result.content_type, body), status_code=result.status, headers=result.headers
     )
 
 
-def _proxy_error(error: ApiError, params: Mapping[str, str]) -> Response:
-    """Errors of the OpenAI-compatible endpoint in OpenAI's shape, others in the envelope."""
-    if unquote(params.get("provider", "")) == compat.COMPAT:
-        return _relay(compat.openai_error(error))
-    return error_response(error)
-
-
-def proxy(account_id: str, gateway_id: str, provider: str, **path: str) -> Response:
-    segments = [path[f"p{i}"] for i in range(1, len(path) + 1)]
-    request = _proxy_request(account_id, gateway_id, provider, segments)
-    return _relay(wiring.proxy_service().handle(request))
-
-
-@app.route("/v1/{account_id}/{gateway_id}", methods=["POST"], content_types=["*/*"])
-@api_errors
-def universal(account_id: str, gateway_id: str) -> Response:
-    request = _proxy_request(account_id, gateway_id, "", [])
-    return _relay(wiring.proxy_service().handle_universal(request))
-
-
+app.route(
+    "/v1/{account_id}/{gateway_id}", methods=["POST"], content_types=["*/*"], name="universal"
+)(_proxy)
 for _depth in range(1, MAX_PROXY_DEPTH + 1):
     _segments = "/".join(f"{{p{i}}}" for i in range(1, _depth + 1))
     app.route(
@@ -100,7 +74,7 @@ for _depth in range(1, MAX_PROXY_DEPTH + 1):
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         content_types=["*/*"],
         name=f"proxy_{_depth}",
-    )(api_errors(proxy, present=_proxy_error))
+    )(_proxy)
 
 
 def _authenticated(account_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Local runner behind `make run`: moto server + the stack of infra/template.yaml + chalice local.
+"""Local runner behind `make run`: moto server + the stack of infra/template.yaml + the gateway
+(gunicorn serving infra/gateway_app.py: the streaming data plane and the Chalice app).
 
     python -m infra.local
 
@@ -260,6 +261,47 @@ def start_chalice_local(port: int, env: Mapping[str, str], *, timeout: float = 6
     return child
 
 
+GATEWAY_THREADS = 32
+"""Requests one gateway worker serves at once (each streamed answer holds a thread)."""
+
+
+def start_gateway(port: int, env: Mapping[str, str], *, timeout: float = 60.0) -> Child:
+    """Start the gateway as `make run` serves it: gunicorn (gthread worker) with the
+    streaming data plane in front of the Chalice app (infra/gateway_app.py) on
+    127.0.0.1:`port`; return once /healthz is 200. One worker process: it also runs the
+    log poller that stands in for the SQS trigger."""
+    ensure_port_free(port, "the gateway (PORT)")
+    child = Child(
+        "gateway",
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "1",
+            "--threads",
+            env.get("AIG_GATEWAY_THREADS", str(GATEWAY_THREADS)),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--keep-alive",
+            "75",
+            "--graceful-timeout",
+            "5",
+            "infra.gateway_app:app",
+        ],
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", child, timeout=timeout, status=200)
+    except BaseException:
+        child.stop()
+        raise
+    return child
+
+
 def deploy_stack(endpoint_url: str | None, prefix: str = "aig") -> dict[str, str]:
     """Create the stack of infra/template.yaml, wait for CREATE_COMPLETE, return its Outputs.
 
@@ -396,7 +438,7 @@ class Supervisor:
 
 
 def main() -> int:
-    """Run moto server, deploy and seed the stack, run chalice local; see the module doc."""
+    """Run moto server, deploy and seed the stack, serve the gateway; see the module doc."""
     port = int(os.environ.get("PORT", "8000"))
     moto_port = int(os.environ.get("AIG_MOTO_PORT", "4566"))
     admin_token = os.environ.get("AIG_ADMIN_TOKEN", DEFAULT_ADMIN_TOKEN)
@@ -407,8 +449,8 @@ def main() -> int:
             sup.add(start_moto_server(moto_port))
             env = gateway_env(endpoint, deploy_stack(endpoint))
             seed(env, admin_token)
-            print(f"Starting chalice local on 127.0.0.1:{port} ...", flush=True)
-            sup.add(start_chalice_local(port, {**LOCAL_DEFAULTS, **os.environ, **env}))
+            print(f"Starting the gateway on 127.0.0.1:{port} ...", flush=True)
+            sup.add(start_gateway(port, {**LOCAL_DEFAULTS, **os.environ, **env}))
             print(banner(port, admin_token), flush=True)
             return sup.watch()
     except Interrupted:

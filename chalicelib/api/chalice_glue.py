@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from chalice import Chalice, Response
 from chalice.app import Request
 
@@ -20,9 +19,9 @@ from chalicelib.api.errors import (
     BadRequest,
     HttpError,
     MethodNotAllowed,
-    ServiceUnavailable,
     UnsupportedMediaType,
 )
+from chalicelib.api.failures import as_api_error
 from chalicelib.api.limits import check_size
 from chalicelib.api.paths import decode_params
 
@@ -94,57 +93,20 @@ def is_binary(content_type: str | None) -> bool:
     return base in BINARY_TYPES
 
 
-ErrorPresenter = Callable[[ApiError, Mapping[str, str]], Response]
-"""Answers an ApiError raised for a request with these raw path parameters."""
-
-
-def api_errors(
-    view: Callable[..., Response], present: ErrorPresenter | None = None
-) -> Callable[..., Response]:
+def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
     """Decode and validate the path parameters (`paths.decode_params`), then run the view;
-    ApiError becomes its envelope (or what `present` makes of it) and any other exception
-    a bare 500 envelope."""
-
-    def answer(error: ApiError, params: Mapping[str, str]) -> Response:
-        return present(error, params) if present else error_response(error)
+    ApiError becomes its envelope, any other exception a 503 or 500 envelope
+    (`failures.as_api_error`)."""
 
     @wraps(view)
     def wrapper(**params: str) -> Response:
         try:
             return view(**decode_params(params))
-        except ApiError as exc:
-            return answer(exc, params)
         except Exception as exc:
-            if store_unreachable(exc):
-                logger.warning("%s: AWS cannot be reached: %s", view.__name__, exc)
-                return answer(ServiceUnavailable(STORE_UNAVAILABLE), params)
-            logger.exception("unhandled error in %s", view.__name__)
-            return answer(ApiError("internal error"), params)
+            return error_response(as_api_error(exc, view.__name__))
 
     return wrapper
 
-
-STORE_UNAVAILABLE = "the gateway's data store cannot be reached; try again"
-
-_THROTTLED = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "SlowDown",
-    }
-)
-
-
-def store_unreachable(exc: Exception) -> bool:
-    """True for AWS failures a retry may cure (connection errors, timeouts, throttling,
-    the service's 5xx); they answer 503, not 500."""
-    if isinstance(exc, BotoCoreError):
-        return True
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return error.get("Code") in _THROTTLED or status >= 500
     return False
 
 

@@ -315,7 +315,7 @@ def test_forged_cursor_of_the_wrong_type_is_400(
     """The local cursor secret is public: a forged cursor must still be a 400."""
     _seed(tenant, 3)
     scope = _cursor_scope(client, tenant, query)
-    forged = encode_cursor(Cursor(scope, new_log_id(), value), Settings().cursor_secret)
+    forged = encode_cursor(Cursor(scope, new_log_id(), value), wiring.cursor_secret())
     status, body = _list(client, tenant, f"{query}&cursor={forged}")
     assert status == 400 and "invalid cursor" in body["errors"][0]["message"]
 
