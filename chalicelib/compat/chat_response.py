@@ -19,7 +19,7 @@ from chalicelib.compat.openai_format import (
     sse_events,
 )
 from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered, close_source
-from chalicelib.proxy.sse import SseDecoder, SseEvent
+from chalicelib.proxy.sse import SseDecoder, SseEvent, is_event_stream
 
 
 class StreamTranslator(Protocol):
@@ -58,7 +58,7 @@ class ChatResponseTranslator:
         """The OpenAI answer for a native one; non-2xx become OpenAI error bodies."""
         if not 200 <= status < 300:
             return status, JSON, provider_error_body(status, body)
-        if _is_event_stream(content_type):
+        if is_event_stream(content_type):
             return status, EVENT_STREAM, b"".join(self._translate_events(iter((body,))))
         wire = _WIRES[self.wire]
         document = _loads(body)
@@ -83,7 +83,7 @@ class ChatResponseTranslator:
         error, JSON, Google's stream without `alt=sse`, one JSON array) is read whole and
         translated as by `__call__`.
         """
-        if 200 <= status < 300 and _is_event_stream(content_type):
+        if 200 <= status < 300 and is_event_stream(content_type):
             return status, EVENT_STREAM, self._translate_events(chunks)
         return buffered(self, status, content_type, chunks)
 
@@ -103,10 +103,6 @@ class ChatResponseTranslator:
         translator = wire.stream(self.model, self.created, self.include_usage)
         chunks = [chunk for document in documents for chunk in translator.feed(document)]
         return sse_body(chunks + translator.finish())
-
-
-def _is_event_stream(content_type: str | None) -> bool:
-    return (content_type or "").strip().lower().startswith(EVENT_STREAM)
 
 
 def _render(translator: StreamTranslator, events: Iterable[SseEvent]) -> bytes:

@@ -14,7 +14,7 @@ from chalicelib.logstore.writer import LogPolicy
 from chalicelib.proxy.cost import cost_usd
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target
 from chalicelib.proxy.headers import GatewayOptions
-from chalicelib.proxy.relay import is_event_stream
+from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.usage import Usage, extract_usage, model_type
 from chalicelib.validation import MAX_BODY_DEPTH, load_json, storable_text
 

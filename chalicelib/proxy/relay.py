@@ -73,11 +73,6 @@ class Capture:
         return b"".join(self._parts)
 
 
-def is_event_stream(content_type: str | None) -> bool:
-    """True for a `text/event-stream` body."""
-    return (content_type or "").strip().lower().startswith("text/event-stream")
-
-
 def split_events(body: bytes) -> Iterator[bytes]:
     """A complete event-stream body in chunks of one event each (its blank line
     included), as a provider would have sent it."""

@@ -43,8 +43,9 @@ from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, parse_options, upstream_headers
 from chalicelib.proxy.providers import PROVIDERS, Provider, get_provider, upstream_url
 from chalicelib.proxy.records import Context, Outcome, log_entry
-from chalicelib.proxy.relay import Relay, RelayEnd, Sample, is_event_stream, split_events, tap
+from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import attempt_policy, is_retryable_status, run_attempts
+from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream

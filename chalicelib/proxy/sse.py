@@ -91,3 +91,8 @@ def iter_sse_events(body: bytes) -> Iterator[SseEvent]:
     decoder = SseDecoder()
     yield from decoder.feed(body)
     yield from decoder.finish()
+
+
+def is_event_stream(content_type: str | None) -> bool:
+    """True for a `text/event-stream` body."""
+    return (content_type or "").strip().lower().startswith("text/event-stream")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.proxy.sse import iter_sse_events
+from chalicelib.proxy.sse import is_event_stream, iter_sse_events
 
 _GOOGLE_METHOD_TYPES = {
     "generateContent": "chat",
@@ -92,7 +92,7 @@ def _classify(wire: str, path: str) -> tuple[str, str | None]:
 
 def _documents(body: bytes, content_type: str | None) -> Iterator[Any]:
     """The JSON documents of a body: each SSE event's data, or the body itself."""
-    if (content_type or "").strip().lower().startswith("text/event-stream"):
+    if is_event_stream(content_type):
         for event in iter_sse_events(body):
             if event.data != "[DONE]":
                 yield _loads(event.data)
