@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, quote
 
 from chalicelib import wiring
 from chalicelib.api.envelope import failure
-from chalicelib.api.errors import ApiError, MethodNotAllowed, NotFound
+from chalicelib.api.errors import ApiError, HttpError, MethodNotAllowed, NotFound
 from chalicelib.api.limits import check_content_length, check_size
 from chalicelib.dataplane.routes import match
 from chalicelib.proxy.entry import proxy_answer
@@ -35,6 +35,8 @@ from chalicelib.proxy.service import ProxyService
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+"""Methods the gateway implements on some path; others are 501 everywhere."""
 _HEALTHY = b'{"status": "ok"}'
 
 
@@ -48,6 +50,8 @@ def create_app(
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"].upper()
+        if method not in KNOWN_METHODS:
+            return _refuse(start_response, HttpError(501, "method not implemented"))
         raw_path = _raw_path(environ)
         if raw_path == "/healthz" and method == "GET":
             return _send(start_response, 200, [("Content-Type", "application/json")], _HEALTHY)

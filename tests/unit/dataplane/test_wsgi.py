@@ -86,6 +86,11 @@ def test_unknown_paths_are_404_or_go_to_the_fallback(app: WsgiApp) -> None:
     assert Answer(with_fallback, _environ("GET", "/accounts/x")).read() == b"control plane"
 
 
+def test_unknown_methods_are_501(app: WsgiApp) -> None:
+    answer = Answer(app, _environ("BREW", "/healthz"))
+    assert answer.status.startswith("501") and answer.json()["errors"][0]["code"] == 1007
+
+
 def test_other_methods_are_405_with_allow(app: WsgiApp, tenant: Tenant) -> None:
     answer = Answer(app, _environ("PUT", f"/v1/{tenant.account_id}/{tenant.gateway_id}"))
     assert answer.status.startswith("405") and answer.headers["allow"] == "POST"
