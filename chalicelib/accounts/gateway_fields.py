@@ -19,6 +19,8 @@ from chalicelib.api.errors import BadRequest
 MAX_CACHE_TTL_S = 30 * 24 * 3600
 MAX_RATE_LIMIT_INTERVAL_S = 24 * 3600
 MAX_RETRY_DELAY_MS = 60_000
+"""Longest delay between retries, for the gateway's `retry_delay` and `aig-retry-delay` alike
+(the range the Cloudflare API documents for `retry_delay`)."""
 
 
 def parse_settings(body: Any, plan: Plan, path_id: str | None = None) -> tuple[str, dict[str, Any]]:

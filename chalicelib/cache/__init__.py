@@ -21,7 +21,7 @@ from chalicelib.cache.keys import (
     cache_key,
     gateway_prefix,
 )
-from chalicelib.cache.options import CacheOptions, cache_options
+from chalicelib.cache.options import CacheOptions
 from chalicelib.cache.policy import (
     MAX_CACHED_BODY_BYTES,
     MAX_TTL_S,
@@ -45,7 +45,6 @@ __all__ = [
     "CachedResponse",
     "ResponseCache",
     "cache_key",
-    "cache_options",
     "gateway_prefix",
     "is_cacheable_method",
     "is_cacheable_response",

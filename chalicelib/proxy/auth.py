@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from chalicelib.api.errors import ServiceUnavailable, Unauthorized
-from chalicelib.proxy.headers import aig_header
+from chalicelib.proxy.options import aig_header
 from chalicelib.proxy.stale import SourceUnavailable, StaleIfError
 
 DEFAULT_TTL_S = 30.0

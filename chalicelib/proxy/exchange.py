@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 from chalicelib.api.envelope import failure
 from chalicelib.api.errors import ApiError
-from chalicelib.cache import CacheOptions
+from chalicelib.proxy.options import RequestOptions
 from chalicelib.proxy.providers import Provider
-from chalicelib.proxy.retry import AttemptPolicy
 
 
 @dataclass
@@ -77,8 +76,8 @@ def envelope_error(error: ApiError) -> ProxyResponse:
 
 
 @dataclass(frozen=True)
-class Target:
-    """One upstream request made for a client request (a fallback step is one target)."""
+class UpstreamCall:
+    """The request sent to a provider."""
 
     provider: Provider
     method: str
@@ -87,21 +86,37 @@ class Target:
     headers: dict[str, str]
     """Headers sent upstream (client credentials in, gateway and transport ones out)."""
     body: bytes
-    policy: AttemptPolicy
-    cache: CacheOptions
-    logged_body: bytes
-    """The request body as the client sent it: what the log stores."""
-    logged_content_type: str | None
-    present: Presenter = as_is
-    present_error: ErrorPresenter = envelope_error
-    model: str | None = None
-    """The model asked for, when the upstream body does not say (translated requests)."""
-    answer_format: tuple[str, str] | None = None
-    """(wire, path) of the presented answer when it is not the provider's own format
-    (the unified API answers in OpenAI's): the cache keeps what the client got, so a hit
-    is read for usage in that format."""
 
     @property
     def path(self) -> str:
         """The path after the provider slug."""
         return "/".join(self.path_segments)
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """How the client sees the answer: as the provider sent it, or translated (the
+    unified API answers in OpenAI's format whatever the provider)."""
+
+    present: Presenter = as_is
+    present_error: ErrorPresenter = envelope_error
+    model: str | None = None
+    """The model asked for, when the upstream body does not say (translated requests)."""
+    answer_format: tuple[str, str] | None = None
+    """(wire, path) of the presented answer when it is not the provider's own format: the
+    cache keeps what the client got, so a hit is read for usage in that format."""
+
+
+AS_SENT = Presentation()
+
+
+@dataclass(frozen=True)
+class Target:
+    """One upstream request made for a client request (a fallback step is one target)."""
+
+    call: UpstreamCall
+    options: RequestOptions
+    logged_body: bytes
+    """The request body as the client sent it: what the log stores."""
+    logged_content_type: str | None
+    presentation: Presentation = AS_SENT

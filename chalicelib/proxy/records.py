@@ -12,8 +12,7 @@ from chalicelib.logstore.record import LogRecord, body_head
 from chalicelib.logstore.sink import LogEntry
 from chalicelib.logstore.writer import LogPolicy
 from chalicelib.proxy.cost import cost_usd
-from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target
-from chalicelib.proxy.headers import GatewayOptions
+from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target, UpstreamCall
 from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.usage import Usage, extract_usage, model_type
 from chalicelib.validation import MAX_BODY_DEPTH, load_json, storable_text
@@ -35,8 +34,8 @@ class Context:
 
     request: ProxyRequest
     gateway: Gateway
-    options: GatewayOptions
     event_id: str | None
+    """The client's `aig-event-id`, or one shared by the steps of a universal request."""
 
 
 @dataclass(frozen=True)
@@ -60,23 +59,23 @@ def log_entry(
     log_id: str, context: Context, target: Target, step: int, outcome: Outcome
 ) -> LogEntry:
     """The log entry of one outcome, its bodies unless the client opted out."""
-    options, request = context.options, context.request
+    options, request, call = target.options.log, context.request, target.call
     native, response = outcome.native, outcome.response
-    wire, path = target.provider.wire, target.path
-    if outcome.cached and target.answer_format is not None:
-        wire, path = target.answer_format  # the cache holds the presented answer
+    wire, path = call.provider.wire, call.path
+    if outcome.cached and target.presentation.answer_format is not None:
+        wire, path = target.presentation.answer_format  # the cache holds the presented answer
     usage = (
         extract_usage(wire, path, native.body, native.content_type)
         if 200 <= native.status < 300
         else Usage()
     )
-    model = usage.model or target.model or _requested_model(target)
+    model = usage.model or target.presentation.model or _requested_model(call)
     if outcome.cached:
         cost: Decimal | None = Decimal(0)
     elif options.custom_cost is not None:
         cost = options.custom_cost.cost_usd(usage)
     else:
-        cost = cost_usd(target.provider.price_id, model, usage)
+        cost = cost_usd(call.provider.price_id, model, usage)
     streamed = is_event_stream(native.content_type)
     response_size = len(response.body) if outcome.response_size is None else outcome.response_size
     request_head, request_complete = body_head(target.logged_body)
@@ -88,13 +87,13 @@ def log_entry(
         created_at=iso_utc(created_at_of(log_id)),
         account_id=request.account_id,
         gateway_id=request.gateway_id,
-        provider=target.provider.slug,
-        path=storable_text(target.path, MAX_PATH_LENGTH) or "",
+        provider=call.provider.slug,
+        path=storable_text(call.path, MAX_PATH_LENGTH) or "",
         status_code=response.status,
         success=200 <= response.status < 300,
         duration=outcome.duration_ms,
         model=storable_text(model, MAX_MODEL_LENGTH),
-        model_type=model_type(target.provider.wire, target.path),
+        model_type=model_type(call.provider.wire, call.path),
         cached=outcome.cached,
         step=step,
         tokens_in=usage.tokens_in,
@@ -133,10 +132,10 @@ def log_entry(
     return LogEntry(record, bodies, policy)
 
 
-def _requested_model(target: Target) -> str | None:
+def _requested_model(call: UpstreamCall) -> str | None:
     """The model the client asked for: Gemini names it in the path, others in the body."""
-    path, body = target.path, target.body
-    if target.provider.wire == "google" and "models/" in path:
+    path, body = call.path, call.body
+    if call.provider.wire == "google" and "models/" in path:
         return path.split("models/", 1)[1].split(":", 1)[0] or None
     if not body or len(body) > _MODEL_SNIFF_LIMIT or body[:1] not in (b"{", b" ", b"\n"):
         return None

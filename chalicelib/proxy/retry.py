@@ -1,26 +1,19 @@
-"""Attempts at one upstream call: timeout, retries, delays between them (`aig-*` headers).
+"""Attempts at one upstream call: timeout, retries, delays between them.
 
-Per request, `aig-request-timeout` (ms to the first byte), `aig-max-attempts` (1..5),
-`aig-retry-delay` (ms, up to 5 s) and `aig-backoff` (constant|linear|exponential) override
-the gateway's `retry_max_attempts`, `retry_delay` and `retry_backoff`. Only connection
-errors, timeouts, 429 and 5xx answers are retried.
+The policy comes from the request's options (proxy/options.py: `aig-request-timeout`,
+`aig-max-attempts`, `aig-retry-delay`, `aig-backoff` over the gateway's `retry_*`). Only
+connection errors, timeouts, 429 and 5xx answers are retried.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from chalicelib.accounts.models import Gateway
-from chalicelib.api.errors import ApiError, BadRequest, UpstreamTimeout, UpstreamUnreachable
-from chalicelib.proxy.headers import aig_header
+from chalicelib.api.errors import ApiError, UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.upstream import UpstreamResponse, UpstreamStream
-from chalicelib.validation import InvalidInput, bounded_int
 
-MAX_ATTEMPTS = 5
-MAX_RETRY_DELAY_MS = 5_000
-MAX_REQUEST_TIMEOUT_MS = 600_000
 BACKOFFS = ("constant", "linear", "exponential")
 
 
@@ -45,28 +38,6 @@ class AttemptPolicy:
         if self.backoff == "exponential":
             return self.delay_ms * 2 ** (retry - 1) / 1000
         return self.delay_ms / 1000
-
-
-def attempt_policy(
-    headers: Mapping[str, str], gateway: Gateway, default_timeout_s: float
-) -> AttemptPolicy:
-    """The policy of one request: its headers, else the gateway's defaults.
-
-    Raises BadRequest naming the header for a bad value.
-    """
-    timeout_ms = _int_header(headers, "request-timeout", 1, MAX_REQUEST_TIMEOUT_MS)
-    attempts = _int_header(headers, "max-attempts", 1, MAX_ATTEMPTS)
-    delay_ms = _int_header(headers, "retry-delay", 0, MAX_RETRY_DELAY_MS)
-    backoff = aig_header(headers, "backoff")
-    if backoff is not None and backoff.strip().lower() not in BACKOFFS:
-        raise BadRequest(f"aig-backoff must be one of {', '.join(BACKOFFS)}")
-    return AttemptPolicy(
-        timeout_s=default_timeout_s if timeout_ms is None else timeout_ms / 1000,
-        max_attempts=attempts or gateway.retry_max_attempts or 1,
-        delay_ms=(gateway.retry_delay or 0) if delay_ms is None else delay_ms,
-        backoff=backoff.strip().lower() if backoff else gateway.retry_backoff or "constant",
-        budget_s=default_timeout_s,
-    )
 
 
 def is_retryable_status(status: int) -> bool:
@@ -124,13 +95,3 @@ def run_attempts(
         if policy.budget_s is not None and clock() - began + delay >= policy.budget_s:
             return
         sleep(delay)
-
-
-def _int_header(headers: Mapping[str, str], name: str, low: int, high: int) -> int | None:
-    raw = aig_header(headers, name)
-    if raw is None:
-        return None
-    try:
-        return bounded_int(raw, low, high)
-    except InvalidInput as exc:
-        raise BadRequest(f"aig-{name} {exc}") from None

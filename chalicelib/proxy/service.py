@@ -1,9 +1,16 @@
 """The proxy: one client request in, the provider's answer out, each attempt logged.
 
-The hot path, in order: gateway lookup -> authentication (401) -> header options (400) ->
-rate limit (429, logged) -> cache lookup (a hit is logged with cost 0) -> upstream attempts
-with retries, then fallback steps (each attempt logged) -> cache store. A cache hit still
-takes rate-limit capacity, as on Cloudflare: the limit counts requests to the gateway.
+The stages, top to bottom:
+1. admit (`_admit`): the gateway (404) and its authentication (401);
+2. options (`_target`): every `aig-*` option parsed once per target (400), one target per
+   request or per fallback step (proxy/options.py);
+3. rate limit (`_serve`): one unit per request, whatever its steps and attempts (429,
+   logged); a cache hit takes capacity too, as on Cloudflare;
+4. cache (`_cached`): a hit is answered and logged with cost 0;
+5. attempts (`_answer`): retries, then the next fallback step, each attempt logged;
+6. relay (`_relay`): a final answer that streams goes to the client as it arrives;
+7. log (`_log`): written before answering, or when a relayed answer ends; a complete
+   answer is then cached.
 With authentication, rate limiting and caching off, the only AWS call is the log write.
 
 When the control table cannot be reached: gateway settings and verified tokens are served
@@ -23,7 +30,7 @@ from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.errors import ApiError, BadRequest, NotFound, Unauthorized
 from chalicelib.api.paths import check_segments
-from chalicelib.cache import CacheOptions, ResponseCache, cache_key, cache_options
+from chalicelib.cache import CacheOptions, ResponseCache, cache_key
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome
@@ -31,20 +38,20 @@ from chalicelib.proxy import compat
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.breaker import Breaker
 from chalicelib.proxy.exchange import (
-    ErrorPresenter,
-    Presenter,
+    AS_SENT,
+    Presentation,
     ProxyRequest,
     ProxyResponse,
     Target,
-    as_is,
-    envelope_error,
+    UpstreamCall,
 )
 from chalicelib.proxy.gateway_cache import GatewaySource
-from chalicelib.proxy.headers import downstream_headers, parse_options, upstream_headers
+from chalicelib.proxy.headers import downstream_headers, upstream_headers
+from chalicelib.proxy.options import parse_options
 from chalicelib.proxy.providers import PROVIDERS, Provider, get_provider, upstream_url
 from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
-from chalicelib.proxy.retry import attempt_policy, is_retryable_status, run_attempts
+from chalicelib.proxy.retry import is_retryable_status, run_attempts
 from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
@@ -108,68 +115,62 @@ class ProxyService:
             return self._handle_compat(request)
         provider = self._provider(request.provider)
         gateway = self._admit(request)
-        target = self._target(
-            gateway,
-            request.headers,
-            provider=provider,
-            method=request.method,
-            path_segments=request.path_segments,
-            query=request.query,
-            headers=upstream_headers(request.headers),
-            body=request.body,
+        call = UpstreamCall(
+            provider,
+            request.method,
+            check_segments(request.path_segments),
+            request.query,
+            upstream_headers(request.headers),
+            request.body,
         )
-        options = parse_options(request.headers)
-        return self._serve(Context(request, gateway, options, options.event_id), [target])
+        target = self._target(gateway, request.headers, call)
+        return self._serve(Context(request, gateway, target.options.log.event_id), [target])
 
     def handle_universal(self, request: ProxyRequest) -> ProxyResponse:
         """`POST /v1/{a}/{g}`: steps tried in order until one does not fail; `aig-step`
-        names it. All attempts share one event id (the client's `aig-event-id` or new)."""
+        names it. A step's headers are merged over the request's. All attempts share one
+        event id (the client's `aig-event-id` or new)."""
         gateway = self._admit(request)
         targets = []
         for index, step in enumerate(parse_steps(request.body)):
             try:
-                targets.append(
-                    self._target(
-                        gateway,
-                        {**request.headers, **step.headers},
-                        provider=self._provider(step.provider),
-                        method="POST",
-                        path_segments=step.path_segments,
-                        query=step.query,
-                        headers=upstream_headers(step.headers),
-                        body=step.body,
-                    )
+                call = UpstreamCall(
+                    self._provider(step.provider),
+                    "POST",
+                    check_segments(step.path_segments),
+                    step.query,
+                    upstream_headers(step.headers),
+                    step.body,
                 )
+                targets.append(self._target(gateway, {**request.headers, **step.headers}, call))
             except BadRequest as exc:
                 raise BadRequest(f"step {index}: {exc.message}") from exc
-        options = parse_options(request.headers)
-        context = Context(request, gateway, options, options.event_id or new_log_id())
-        return self._serve(context, targets, universal=True)
+        event_id = targets[0].options.log.event_id or new_log_id()
+        return self._serve(Context(request, gateway, event_id), targets, universal=True)
 
     def _handle_compat(self, request: ProxyRequest) -> ProxyResponse:
         """The unified API; its errors come in OpenAI's shape."""
         try:
             gateway = self._admit(request)
             translation = compat.translate(request)
-            options = parse_options(request.headers)
-            target = self._target(
-                gateway,
-                request.headers,
-                provider=self._provider(translation.provider),
-                method="POST",
-                path_segments=translation.path_segments,
-                query=translation.query,
-                headers=translation.translate_headers(upstream_headers(request.headers)),
-                body=translation.body,
+            call = UpstreamCall(
+                self._provider(translation.provider),
+                "POST",
+                check_segments(translation.path_segments),
+                translation.query,
+                translation.translate_headers(upstream_headers(request.headers)),
+                translation.body,
+            )
+            presentation = Presentation(
                 present=compat.presenter(translation),
                 present_error=compat.openai_error,
                 model=translation.model,
-                logged=request.body,
                 answer_format=("openai", "/".join(request.path_segments)),
             )
+            target = self._target(gateway, request.headers, call, presentation, request.body)
         except ApiError as exc:
             return compat.openai_error(exc)
-        return self._serve(Context(request, gateway, options, options.event_id), [target])
+        return self._serve(Context(request, gateway, target.options.log.event_id), [target])
 
     def _provider(self, slug: str) -> Provider:
         provider = get_provider(slug, self._env)
@@ -196,36 +197,19 @@ class ProxyService:
     def _target(
         self,
         gateway: Gateway,
-        options: Mapping[str, str],
-        *,
-        provider: Provider,
-        method: str,
-        path_segments: list[str],
-        query: list[tuple[str, str]],
-        headers: dict[str, str],
-        body: bytes,
-        present: Presenter = as_is,
-        present_error: ErrorPresenter = envelope_error,
-        model: str | None = None,
-        logged: bytes | None = None,
-        answer_format: tuple[str, str] | None = None,
+        headers: Mapping[str, str],
+        call: UpstreamCall,
+        presentation: Presentation = AS_SENT,
+        logged_body: bytes | None = None,
     ) -> Target:
-        """An upstream target with the options read from `options` (request headers)."""
+        """`call` with the options its request `headers` ask for, parsed once (400 if bad);
+        the log keeps `logged_body` (the client's body, when `call` sends another)."""
         return Target(
-            provider=provider,
-            method=method,
-            path_segments=check_segments(path_segments),
-            query=query,
-            headers=headers,
-            body=body,
-            policy=attempt_policy(options, gateway, self._timeout_s),
-            cache=cache_options(options, gateway.cache_ttl, method),
-            logged_body=body if logged is None else logged,
-            logged_content_type=options.get("content-type"),
-            present=present,
-            present_error=present_error,
-            model=model,
-            answer_format=answer_format,
+            call,
+            parse_options(headers, gateway, self._timeout_s, call.method),
+            call.body if logged_body is None else logged_body,
+            headers.get("content-type"),
+            presentation,
         )
 
     def _serve(
@@ -237,7 +221,7 @@ class ProxyService:
         if not decision.allowed:
             return self._rate_limited(context, targets[0], decision)
         for step, target in enumerate(targets):
-            response, failed = self._run(context, target, step)
+            response, failed = self._answer(context, target, step)
             if universal:
                 response.headers["aig-step"] = str(step)
             if not failed:
@@ -272,13 +256,13 @@ class ProxyService:
             f"rate limit of gateway {context.gateway.id} reached: retry after"
             f" {decision.retry_after_s} s"
         )
-        response = target.present_error(error)
+        response = target.presentation.present_error(error)
         response.headers["Retry-After"] = str(decision.retry_after_s)
         outcome = Outcome(response, response, duration_ms=0, error=error.message)
         self._log(context, target, 0, outcome)
         return response
 
-    def _run(self, context: Context, target: Target, step: int) -> tuple[ProxyResponse, bool]:
+    def _answer(self, context: Context, target: Target, step: int) -> tuple[ProxyResponse, bool]:
         """Answer from the cache or the provider; also say whether the step failed
         (connection error, timeout, 429 or 5xx after its retries). A final answer that
         streams (no Content-Length, or a large one) is relayed as it arrives."""
@@ -287,21 +271,22 @@ class ProxyService:
             hit = self._cached(context, target, step, key)
             if hit is not None:
                 return hit, False
-        url = upstream_url(target.provider, target.path_segments, target.query)
+        call = target.call
+        url = upstream_url(call.provider, call.path_segments, call.query)
 
         def send(timeout_s: float) -> UpstreamResponse | UpstreamStream:
             answer = self._upstream.open(
-                target.provider.slug,
-                target.method,
+                call.provider.slug,
+                call.method,
                 url,
-                target.headers,
-                target.body,
+                call.headers,
+                call.body,
                 timeout_s,
                 body_timeout_s=max(timeout_s, self._timeout_s),
             )
             return answer if _streams(answer) else answer.read()
 
-        for attempt in run_attempts(send, target.policy, self._sleep):
+        for attempt in run_attempts(send, target.options.attempts, self._sleep):
             if isinstance(attempt.answer, UpstreamStream):
                 return self._relay(context, target, step, key, attempt.answer), False
             if attempt.answer is not None:
@@ -309,10 +294,10 @@ class ProxyService:
                 native = ProxyResponse(
                     answer.status, downstream_headers(answer.headers), answer.body
                 )
-                presented = target.present(native)
+                presented = target.presentation.present(native)
             else:
                 assert attempt.error is not None
-                native = presented = target.present_error(attempt.error)
+                native = presented = target.presentation.present_error(attempt.error)
             outcome = Outcome(
                 native,
                 presented,
@@ -325,7 +310,7 @@ class ProxyService:
             self._log(context, target, step, outcome)
         if key is not None and attempt.answer is not None:
             assert self._cache is not None
-            self._cache.put(key, outcome.response, target.cache.ttl_s)
+            self._cache.put(key, outcome.response, target.options.cache.ttl_s)
         return outcome.response, attempt.retryable
 
     def _cached(
@@ -363,11 +348,11 @@ class ProxyService:
             downstream_headers(answer.headers),
             chunks=tap(answer.chunks(), sample),
         )
-        presented = target.present(native)
+        presented = target.presentation.present(native)
         log_id = new_log_id()
         if key is not None:
             presented.headers["aig-cache-status"] = "MISS"
-        if self._collects_log(context):
+        if self._collects_log(context, target):
             presented.headers["aig-log-id"] = log_id
 
         def finish(end: RelayEnd) -> None:
@@ -384,7 +369,7 @@ class ProxyService:
             self._log(context, target, step, outcome, log_id)
             if key is not None and end.error is None and end.size == len(end.body):
                 assert self._cache is not None
-                self._cache.put(key, client_got, target.cache.ttl_s)
+                self._cache.put(key, client_got, target.options.cache.ttl_s)
 
         return ProxyResponse(
             presented.status, presented.headers, chunks=Relay(presented.iter_body(), finish)
@@ -392,25 +377,25 @@ class ProxyService:
 
     def _cache_key(self, context: Context, target: Target) -> str | None:
         """The cache key of the target, None when it is not cached."""
-        options: CacheOptions = target.cache
+        options: CacheOptions = target.options.cache
         if self._cache is None or not options.enabled:
             return None
         return cache_key(
             context.request.account_id,
             context.request.gateway_id,
             context.gateway.cache_generation,
-            provider=target.provider.slug,
-            method=target.method,
-            path=target.path,
-            query=target.query,
-            headers=target.headers,
-            body=target.body,
+            provider=target.call.provider.slug,
+            method=target.call.method,
+            path=target.call.path,
+            query=target.call.query,
+            headers=target.call.headers,
+            body=target.call.body,
             custom_key=options.custom_key,
             key_includes_credentials=context.gateway.cache_key_includes_credentials,
         )
 
-    def _collects_log(self, context: Context) -> bool:
-        return context.gateway.collect_logs and context.options.collect_log
+    def _collects_log(self, context: Context, target: Target) -> bool:
+        return context.gateway.collect_logs and target.options.log.collect_log
 
     def _log(
         self,
@@ -422,7 +407,7 @@ class ProxyService:
     ) -> None:
         """Write the outcome's log; say in the client's response headers what became of it."""
         headers = outcome.response.headers
-        if not self._collects_log(context):
+        if not self._collects_log(context, target):
             headers["aig-log-status"] = "skipped"
             return
         log_id = log_id or new_log_id()

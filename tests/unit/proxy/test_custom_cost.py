@@ -6,14 +6,14 @@ from hypothesis import strategies as st
 
 from chalicelib.api.errors import BadRequest
 from chalicelib.proxy.custom_cost import MAX_PRICE_USD, CustomCost, parse_custom_cost
-from chalicelib.proxy.headers import parse_options
+from chalicelib.proxy.options import log_options
 from chalicelib.proxy.usage import MAX_TOKENS, Usage
 from chalicelib.validation import storable_number
 
 
 def test_absent_header_means_the_price_table() -> None:
     assert parse_custom_cost(None) is None
-    assert parse_options({}).custom_cost is None
+    assert log_options({}).custom_cost is None
 
 
 def test_prices_tokens_exactly() -> None:
@@ -29,7 +29,7 @@ def test_unknown_usage_stays_unknown() -> None:
 
 
 def test_cf_alias_reaches_the_options() -> None:
-    options = parse_options({"cf-aig-custom-cost": '{"per_token_in": 0, "per_token_out": 0}'})
+    options = log_options({"cf-aig-custom-cost": '{"per_token_in": 0, "per_token_out": 0}'})
     assert options.custom_cost == CustomCost(Decimal(0), Decimal(0))
 
 
@@ -58,7 +58,7 @@ def test_cf_alias_reaches_the_options() -> None:
 )
 def test_anything_else_is_400_naming_the_header(raw: str) -> None:
     with pytest.raises(BadRequest, match="aig-custom-cost"):
-        parse_options({"aig-custom-cost": raw})
+        log_options({"aig-custom-cost": raw})
 
 
 @given(

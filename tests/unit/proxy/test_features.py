@@ -274,7 +274,7 @@ def test_a_hit_still_counts_against_the_rate_limit(features: ProxyHarness, tenan
         ({"aig-skip-cache": "maybe"}, "aig-skip-cache"),
         ({"aig-max-attempts": "9"}, "aig-max-attempts"),
         ({"aig-request-timeout": "-1"}, "aig-request-timeout"),
-        ({"aig-retry-delay": "6000"}, "aig-retry-delay"),
+        ({"aig-retry-delay": "60001"}, "aig-retry-delay"),
         ({"aig-backoff": "fibonacci"}, "aig-backoff"),
         ({"aig-custom-cost": "{}"}, "aig-custom-cost"),
         ({"aig-metadata": '{"a": [1]}'}, "aig-metadata"),

@@ -2,10 +2,9 @@ import httpx
 import pytest
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.errors import BadRequest, UpstreamTimeout, UpstreamUnreachable
+from chalicelib.api.errors import UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.retry import (
     AttemptPolicy,
-    attempt_policy,
     is_retryable_status,
     run_attempts,
 )
@@ -16,55 +15,6 @@ GATEWAY = Gateway(id="g", account_id="a")
 
 def _answer(status: int) -> UpstreamResponse:
     return UpstreamResponse(status, [("content-type", "application/json")], b"{}", 1)
-
-
-def test_defaults_come_from_the_gateway() -> None:
-    assert attempt_policy({}, GATEWAY, 30) == AttemptPolicy(30, 1, 0, "constant", 30)
-    gateway = Gateway(
-        id="g", account_id="a", retry_max_attempts=3, retry_delay=250, retry_backoff="linear"
-    )
-    assert attempt_policy({}, gateway, 30) == AttemptPolicy(30, 3, 250, "linear", 30)
-    unset = Gateway(
-        id="g", account_id="a", retry_max_attempts=None, retry_delay=None, retry_backoff=None
-    )
-    assert attempt_policy({}, unset, 30) == AttemptPolicy(30, 1, 0, "constant", 30)
-
-
-def test_headers_override_the_gateway_and_cf_aliases_work() -> None:
-    gateway = Gateway(
-        id="g", account_id="a", retry_max_attempts=3, retry_delay=250, retry_backoff="linear"
-    )
-    headers = {
-        "aig-request-timeout": "1500",
-        "cf-aig-max-attempts": "5",
-        "aig-retry-delay": "0",
-        "aig-backoff": "Exponential",
-    }
-    assert attempt_policy(headers, gateway, 30) == AttemptPolicy(1.5, 5, 0, "exponential", 30)
-
-
-@pytest.mark.parametrize(
-    ("headers", "named"),
-    [
-        ({"aig-request-timeout": "0"}, "aig-request-timeout"),
-        ({"aig-request-timeout": "fast"}, "aig-request-timeout"),
-        ({"aig-request-timeout": "1.5"}, "aig-request-timeout"),
-        ({"aig-max-attempts": "6"}, "aig-max-attempts"),
-        ({"aig-max-attempts": "0"}, "aig-max-attempts"),
-        ({"cf-aig-max-attempts": "-1"}, "aig-max-attempts"),
-        ({"aig-retry-delay": "5001"}, "aig-retry-delay"),
-        ({"aig-retry-delay": "²"}, "aig-retry-delay"),
-        ({"aig-backoff": "random"}, "aig-backoff"),
-        ({"aig-request-timeout": "9" * 5_000}, "aig-request-timeout"),
-        ({"aig-max-attempts": "9" * 5_000}, "aig-max-attempts"),
-        ({"aig-retry-delay": "9" * 5_000}, "aig-retry-delay"),
-        ({"aig-retry-delay": "1" * 40}, "aig-retry-delay"),
-        ({"aig-request-timeout": "1e300"}, "aig-request-timeout"),
-    ],
-)
-def test_bad_values_are_400_naming_the_header(headers: dict[str, str], named: str) -> None:
-    with pytest.raises(BadRequest, match=named):
-        attempt_policy(headers, GATEWAY, 30)
 
 
 @pytest.mark.parametrize(
