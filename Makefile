@@ -24,6 +24,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint infra/template.yaml
+	$(VENV)/bin/cfn-lint infra/dataplane.yaml
 	$(PY) -m infra.api_template | $(VENV)/bin/cfn-lint
 
 test: lint
