@@ -18,6 +18,26 @@ Control headers: ``x-fake-status`` (error status, provider-shaped body), ``x-fak
 ``x-fake-no-usage: 1`` and ``x-fake-raw`` (text/plain body, status 200 or ``x-fake-status``).
 ``x-fake-fail-times: N`` fails the first N requests that carry the same ``x-fake-key`` with
 ``x-fake-fail-status`` (default 500) and answers the later ones normally (retry tests).
+
+Streaming controls (SSE answers only; without them an event stream is sent whole, with a
+Content-Length, as before). Any of them sends the stream chunked (no Content-Length), one
+event per HTTP chunk, each written as soon as it is due:
+
+- ``x-fake-chunked: 1``: just that.
+- ``x-fake-pace-ms: N``: N ms between consecutive events (none before the first).
+- ``x-fake-gate: NAME`` (with ``x-fake-gate-after: K``, default 1): after K events the
+  stream waits until the test opens gate NAME with ``POST /_fake/gates/NAME``
+  (``FakeUpstreamProcess.release``). A gate may be opened before the stream reaches it.
+  ``GET /_fake/gates/NAME`` tells where the stream is (``FakeUpstreamProcess.gate``):
+  ``waiting`` (paused at the gate now), ``released``, ``sent`` (events written) and
+  ``outcome`` (``completed``, ``client_gone`` when the reader went away, ``timed_out``
+  when the gate stayed shut for ``x-fake-gate-timeout-ms``, default 60000: the stream
+  is then broken off without its last chunk).
+- ``x-fake-stream-bytes: N`` (chat completions with ``stream: true``): a stream of exactly
+  N bytes (or the shortest possible one, when N is smaller) of valid
+  ``chat.completion.chunk`` events, generated as they are sent (never held whole): the
+  role chunk, content chunks of up to ``STREAM_PIECE`` bytes (each one word, one token),
+  the finish chunk, the usage chunk when asked for, then ``[DONE]``.
 """
 
 from __future__ import annotations
@@ -28,6 +48,7 @@ import hashlib
 import json
 import re
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -36,8 +57,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -47,6 +68,10 @@ from urllib.parse import parse_qs, urlsplit
 
 BANNER = "FAKE_UPSTREAM_LISTENING"
 JOURNAL_PATH = "/_fake/requests"
+GATES_PATH = "/_fake/gates/"
+STREAM_PIECE = 16 * 1024
+"""Largest event of an ``x-fake-stream-bytes`` stream, in bytes."""
+GATE_TIMEOUT_MS = 60_000
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EMBEDDING_DIMENSIONS = 8
 ARGUMENT_FRAGMENT = 8
@@ -352,11 +377,13 @@ def gemini_tool_use(body: Mapping[str, Any]) -> ToolUse | None:
 
 @dataclass(frozen=True)
 class Reply:
-    """An HTTP answer."""
+    """An HTTP answer; an event stream also lists its events (what ``body`` joins, or,
+    for a generated stream whose ``body`` is empty, the only copy), for chunked sending."""
 
     status: int
     content_type: str
     body: bytes
+    events: Iterable[bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -387,12 +414,15 @@ def json_reply(payload: Any, status: int = 200) -> Reply:
 
 def sse_reply(events: Iterable[tuple[str | None, Any]], separator: str = "\n\n") -> Reply:
     """An SSE reply: ``event:`` line when named, then ``data:`` (JSON unless already a str)."""
-    chunks = []
-    for name, data in events:
-        head = f"event: {name}\n" if name else ""
-        text = data if isinstance(data, str) else json.dumps(data)
-        chunks.append(f"{head}data: {text}{separator}")
-    return Reply(200, "text/event-stream", "".join(chunks).encode())
+    chunks = tuple(sse_event(name, data, separator) for name, data in events)
+    return Reply(200, "text/event-stream", b"".join(chunks), chunks)
+
+
+def sse_event(name: str | None, data: Any, separator: str = "\n\n") -> bytes:
+    """One encoded SSE event (see ``sse_reply``)."""
+    head = f"event: {name}\n" if name else ""
+    text = data if isinstance(data, str) else json.dumps(data)
+    return f"{head}data: {text}{separator}".encode()
 
 
 def error_reply(provider: str, status: int, message: str) -> Reply:
@@ -448,6 +478,9 @@ def handle_chat(call: Call) -> Reply:
     if tool is not None:
         return _chat_tool_call(call, prompt, head, tool)
     if call.stream:
+        size = call.headers.get("x-fake-stream-bytes", "")
+        if size.isdigit():
+            return sized_chat_stream(call, prompt, head, int(size))
         start = {"role": "assistant", "content": "", "refusal": None}
         deltas = [start] + [{"content": word} for word in split_words(prompt.reply)]
         return _chat_stream(call, head, deltas, "stop", openai_usage(prompt))
@@ -500,6 +533,61 @@ def _chat_stream(
     if include_usage:
         chunks.append({**head, "object": "chat.completion.chunk", "choices": [], "usage": usage})
     return sse_reply([(None, c) for c in chunks] + [(None, "[DONE]")])
+
+
+def _include_usage(call: Call) -> bool:
+    options = call.body.get("stream_options")
+    include = isinstance(options, dict) and options.get("include_usage") is True
+    return include and call.usage
+
+
+def sized_chat_stream(call: Call, prompt: Prompt, head: dict[str, Any], total: int) -> Reply:
+    """A chat completion stream of exactly ``total`` bytes (``x-fake-stream-bytes``), or the
+    shortest one when ``total`` is smaller; its events are generated as they are sent."""
+    include_usage = _include_usage(call)
+    extra = {"usage": None} if include_usage else {}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+        data = {**head, "object": "chat.completion.chunk", "choices": [choice], **extra}
+        return sse_event(None, data)
+
+    first = chunk({"role": "assistant", "content": "", "refusal": None})
+    empty = len(chunk({"content": ""}))
+
+    def tail(pieces: int) -> list[bytes]:
+        events = [chunk({}, "stop")]
+        if include_usage:
+            usage = openai_usage(prompt, pieces)
+            data = {**head, "object": "chat.completion.chunk", "choices": [], "usage": usage}
+            events.append(sse_event(None, data))
+        return [*events, sse_event(None, "[DONE]")]
+
+    pieces, budget = 0, 0
+    for _ in range(5):  # the usage chunk's length depends on the count of pieces
+        budget = total - len(first) - sum(map(len, tail(pieces)))
+        count = max(1, -(-budget // STREAM_PIECE))
+        count = count if budget - count * empty >= 2 * count else 0
+        if count == pieces:
+            break
+        pieces = count
+    ending = tail(pieces)
+
+    def events() -> Iterator[bytes]:
+        yield first
+        if pieces:
+            # each content is one word: a space then letters (one fake token each)
+            base, extra_bytes = divmod(budget - pieces * empty, pieces)
+            short, long = chunk({"content": " " + "x" * (base - 1)}), None
+            for index in range(pieces):
+                if index >= pieces - extra_bytes:
+                    long = long or chunk({"content": " " + "x" * base})
+                    yield long
+                else:
+                    yield short
+        yield from ending
+
+    return Reply(200, "text/event-stream", b"", events())
 
 
 def handle_embeddings(call: Call) -> Reply:
@@ -897,14 +985,82 @@ class FailureCounter:
         return {**headers, "x-fake-status": headers.get("x-fake-fail-status", "500")}
 
 
+@dataclass
+class Gate:
+    """Where a gated stream stands (``x-fake-gate``); opened once, never shut again."""
+
+    opened: threading.Event = field(default_factory=threading.Event)
+    waiting: bool = False
+    sent: int = 0
+    outcome: str | None = None
+
+    def state(self) -> dict[str, Any]:
+        """The gate as ``GET /_fake/gates/NAME`` shows it."""
+        return {
+            "waiting": self.waiting,
+            "released": self.opened.is_set(),
+            "sent": self.sent,
+            "outcome": self.outcome,
+        }
+
+
+class Gates:
+    """Thread-safe gates by name, made when first named (by a stream or by the test)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._gates: dict[str, Gate] = {}
+
+    def get(self, name: str) -> Gate:
+        """The gate called ``name``."""
+        with self._lock:
+            return self._gates.setdefault(name, Gate())
+
+
+@dataclass(frozen=True)
+class StreamControls:
+    """How to send an event stream (the ``x-fake-*`` streaming headers)."""
+
+    chunked: bool = False
+    pace_s: float = 0.0
+    gate: str | None = None
+    gate_after: int = 1
+    gate_timeout_s: float = GATE_TIMEOUT_MS / 1000
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> StreamControls:
+        """The controls of a request (lower-case header names)."""
+
+        def number(name: str, default: int) -> int:
+            raw = headers.get(name, "")
+            return int(raw) if raw.isdigit() else default
+
+        gate = headers.get("x-fake-gate") or None
+        pace_ms = number("x-fake-pace-ms", 0)
+        chunked = (
+            headers.get("x-fake-chunked") == "1"
+            or "x-fake-stream-bytes" in headers
+            or gate is not None
+            or pace_ms > 0
+        )
+        return cls(
+            chunked=chunked,
+            pace_s=pace_ms / 1000,
+            gate=gate,
+            gate_after=number("x-fake-gate-after", 1),
+            gate_timeout_s=number("x-fake-gate-timeout-ms", GATE_TIMEOUT_MS) / 1000,
+        )
+
+
 class FakeUpstreamServer(ThreadingHTTPServer):
-    """Threaded HTTP server owning the journal."""
+    """Threaded HTTP server owning the journal and the gates."""
 
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int]) -> None:
         self.journal = Journal()
         self.failures = FailureCounter()
+        self.gates = Gates()
         super().__init__(address, FakeUpstreamHandler)
 
     @property
@@ -915,10 +1071,16 @@ class FakeUpstreamServer(ThreadingHTTPServer):
 
 
 class FakeUpstreamHandler(BaseHTTPRequestHandler):
-    """HTTP/1.1 handler: every response carries Content-Length."""
+    """HTTP/1.1 handler: every response carries Content-Length, but an event stream sent
+    chunked (``StreamControls``)."""
 
     protocol_version = "HTTP/1.1"
     server: FakeUpstreamServer
+
+    def setup(self) -> None:
+        """Small writes (one event) leave at once."""
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_GET(self) -> None:
         """Handle GET."""
@@ -935,6 +1097,9 @@ class FakeUpstreamHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path == JOURNAL_PATH:
             self._send(self._journal_reply())
             return
+        if urlsplit(self.path).path.startswith(GATES_PATH):
+            self._send(self._gate_reply())
+            return
         headers = {name.lower(): value for name, value in self.headers.items()}
         self.server.journal.record(self.command, self.path, headers, raw)
         try:
@@ -945,7 +1110,51 @@ class FakeUpstreamHandler(BaseHTTPRequestHandler):
         delay_ms = headers.get("x-fake-delay-ms", "")
         if delay_ms.isdigit():
             time.sleep(int(delay_ms) / 1000)
-        self._send(reply)
+        controls = StreamControls.from_headers(headers)
+        if controls.chunked and reply.events is not None:
+            self._send_stream(reply, reply.events, controls)
+        else:
+            self._send(reply)
+
+    def _gate_reply(self) -> Reply:
+        """GET shows a gate, POST opens it."""
+        name = urlsplit(self.path).path[len(GATES_PATH) :]
+        if not name:
+            return error_reply(OPENAI, 404, "no gate name")
+        gate = self.server.gates.get(name)
+        if self.command == "POST":
+            gate.opened.set()
+        elif self.command != "GET":
+            return error_reply(OPENAI, 405, f"{self.command} not allowed on {GATES_PATH}")
+        return json_reply({"name": name, **gate.state()})
+
+    def _send_stream(self, reply: Reply, events: Iterable[bytes], controls: StreamControls) -> None:
+        """Write the events chunked, one HTTP chunk each, paced and gated as asked."""
+        gate = self.server.gates.get(controls.gate) if controls.gate else Gate()
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for index, event in enumerate(events):
+                if controls.gate and index == controls.gate_after:
+                    gate.waiting = True
+                    opened = gate.opened.wait(controls.gate_timeout_s)
+                    gate.waiting = False
+                    if not opened:
+                        gate.outcome = "timed_out"
+                        self.close_connection = True
+                        return
+                if index and controls.pace_s:
+                    time.sleep(controls.pace_s)
+                self.wfile.write(b"%X\r\n%s\r\n" % (len(event), event))
+                gate.sent += 1
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the reader went away (broken pipe, reset)
+            gate.outcome = "client_gone"
+            self.close_connection = True
+            return
+        gate.outcome = "completed"
 
     def _journal_reply(self) -> Reply:
         """GET lists the journal, DELETE clears it."""
@@ -1068,6 +1277,18 @@ class FakeUpstreamProcess:
         request = urllib.request.Request(self.url + JOURNAL_PATH, method="DELETE")
         with urllib.request.urlopen(request, timeout=self._timeout):
             pass
+
+    def release(self, name: str) -> dict[str, Any]:
+        """Open gate ``name`` (``x-fake-gate``); its state before the stream resumes."""
+        request = urllib.request.Request(self.url + GATES_PATH + name, method="POST")
+        with urllib.request.urlopen(request, timeout=self._timeout) as response:
+            return dict(json.load(response))
+
+    def gate(self, name: str) -> dict[str, Any]:
+        """Where the stream gated by ``name`` stands: ``waiting``, ``released``, ``sent``
+        (events written) and ``outcome`` (None while it runs)."""
+        with urllib.request.urlopen(self.url + GATES_PATH + name, timeout=self._timeout) as r:
+            return dict(json.load(r))
 
     def __enter__(self) -> FakeUpstreamProcess:
         return self.start()
