@@ -42,7 +42,7 @@ DEFAULT_ADMIN_TOKEN = "local-dev-token"
 
 # Logs go through the queue and the poller thread, as they would through SQS and Lambda;
 # AIG_LOG_SINK=direct in the environment writes them before each response instead.
-# The moto server serves one call at a time, so under concurrent load a call may wait
+# The moto server serves one call per service at a time, so under load a call may wait
 # seconds for its turn: the proxy's AWS calls get a longer timeout than in AWS (2 s).
 LOCAL_DEFAULTS = {
     "AIG_LOG_SINK": "queue",
