@@ -11,13 +11,16 @@ as `fallback`, on AWS Lambda behind the Lambda Web Adapter in response-stream mo
 
 Everything else goes to `fallback`, or is 404 in the envelope. Each request is answered
 by `chalicelib.proxy.entry.proxy_answer`, the same pipeline as the Chalice routes. A
-streamed answer is returned as the relay itself: the server iterates it chunk by chunk
-and closes it when the client goes away, which ends the relay and writes the log.
+streamed answer is returned as the relay: the server iterates it chunk by chunk and
+closes it when the client goes away, which ends the relay and writes the log; under
+gunicorn a watcher also notices a client that leaves while the provider is silent
+(dataplane/watch.py).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -28,8 +31,10 @@ from chalicelib.api.envelope import failure
 from chalicelib.api.errors import ApiError, HttpError, MethodNotAllowed, NotFound
 from chalicelib.api.limits import check_content_length, check_size
 from chalicelib.dataplane.routes import match
+from chalicelib.dataplane.watch import WatchedBody
 from chalicelib.proxy.entry import proxy_answer
 from chalicelib.proxy.exchange import ProxyResponse
+from chalicelib.proxy.relay import Relay
 from chalicelib.proxy.service import ProxyService
 
 StartResponse = Callable[..., Any]
@@ -74,7 +79,7 @@ def create_app(
             body=body,
             query=parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True),
         )
-        return _respond(start_response, answer)
+        return _respond(environ, start_response, answer)
 
     return app
 
@@ -115,7 +120,9 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     return body
 
 
-def _respond(start_response: StartResponse, answer: ProxyResponse) -> Iterable[bytes]:
+def _respond(
+    environ: dict[str, Any], start_response: StartResponse, answer: ProxyResponse
+) -> Iterable[bytes]:
     headers: list[tuple[str, str]] = []
     for name, value in answer.headers.items():
         for item in value if isinstance(value, list) else [value]:
@@ -123,6 +130,9 @@ def _respond(start_response: StartResponse, answer: ProxyResponse) -> Iterable[b
     if answer.chunks is None:
         return _send(start_response, answer.status, headers, answer.body)
     start_response(status_line(answer.status), headers)
+    sock = environ.get("gunicorn.socket")
+    if isinstance(answer.chunks, Relay) and isinstance(sock, socket.socket):
+        return WatchedBody(answer.chunks, sock, answer.chunks.client_gone)
     return answer.chunks  # the server closes it when it ends or the client goes away
 
 

@@ -110,8 +110,15 @@ class Relay:
     end (the client went away), even if it was never iterated.
     """
 
-    def __init__(self, presented: Iterator[bytes], on_end: Callable[[RelayEnd], None]) -> None:
+    def __init__(
+        self,
+        presented: Iterator[bytes],
+        on_end: Callable[[RelayEnd], None],
+        abort: Callable[[], None] | None = None,
+    ) -> None:
         self._presented = iter(presented)
+        self._abort = abort
+        self._gone = False
         self._on_end: Callable[[RelayEnd], None] | None = on_end
         self._capture = Capture(MAX_BODY_BYTES)
 
@@ -124,16 +131,25 @@ class Relay:
         try:
             chunk = next(self._presented)
         except StopIteration:
-            self._end(None)
+            self._end(CLIENT_GONE if self._gone else None)
             raise
-        except ApiError as exc:  # the provider broke off
-            self._end(exc.message)
+        except ApiError as exc:  # the provider broke off, or `client_gone` cut it
+            self._end(CLIENT_GONE if self._gone else exc.message)
             raise
         except Exception:
-            self._end(RELAY_FAILED)
+            self._end(CLIENT_GONE if self._gone else RELAY_FAILED)
             raise
         self._capture.add(chunk)
         return chunk
+
+    def client_gone(self) -> None:
+        """The client went away while the relay waits for the provider (called from
+        another thread): the provider's answer is aborted, so the wait ends now and the
+        relay ends as the client's departure, not the provider's failure."""
+        if self._on_end is not None:
+            self._gone = True
+            if self._abort is not None:
+                self._abort()
 
     def close(self) -> None:
         """Stop relaying (the client went away) unless the answer already ended."""

@@ -372,7 +372,9 @@ class ProxyService:
                 self._cache.put(key, client_got, target.options.cache.ttl_s)
 
         return ProxyResponse(
-            presented.status, presented.headers, chunks=Relay(presented.iter_body(), finish)
+            presented.status,
+            presented.headers,
+            chunks=Relay(presented.iter_body(), finish, answer.abort),
         )
 
     def _cache_key(self, context: Context, target: Target) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,6 +83,16 @@ class UpstreamStream:
     def close(self) -> None:
         """Release the connection (an unread body is dropped)."""
         self._response.close()
+
+    def abort(self) -> None:
+        """Stop the answer from another thread: the connection is shut down, so a read
+        waiting for the provider returns at once (`chunks` then raises or ends)."""
+        stream = self._response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return
+        with contextlib.suppress(OSError):  # already closed
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 class UpstreamClient:

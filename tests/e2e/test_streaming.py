@@ -302,13 +302,6 @@ def test_a_client_gone_mid_stream_is_logged_once_and_not_cached(
     assert hit == again.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a client that leaves while the provider is silent is not noticed until the "
-    "provider sends again: the gunicorn thread and the upstream connection are held until "
-    "the body read timeout (AIG_UPSTREAM_TIMEOUT_S, 120 s by default; 2 s here), and the "
-    "log then blames the provider ('stopped sending its answer'), not the client",
-)
 def test_a_client_gone_while_the_provider_is_silent_is_logged_as_gone(
     stack: Gateway, cf: cloudflare.Cloudflare, fake_upstream: FakeUpstreamProcess
 ) -> None:

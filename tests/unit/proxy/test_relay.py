@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 
-from chalicelib.proxy.relay import SAMPLE_BYTES, Capture, Relay, RelayEnd, Sample, split_events
+import pytest
+
+from chalicelib.api.errors import UpstreamUnreachable
+from chalicelib.proxy.relay import (
+    CLIENT_GONE,
+    SAMPLE_BYTES,
+    Capture,
+    Relay,
+    RelayEnd,
+    Sample,
+    split_events,
+)
 from chalicelib.proxy.usage import extract_usage
 
 
@@ -50,3 +63,20 @@ def test_split_events_keeps_every_byte() -> None:
     body = b"data: a\n\ndata: b\r\n\r\n: comment\n\ndata: c"
     events = list(split_events(body))
     assert b"".join(events) == body and len(events) == 4
+
+
+def test_a_client_gone_during_a_silent_provider_ends_the_relay_as_gone() -> None:
+    ends: list[RelayEnd] = []
+    aborted = threading.Event()
+
+    def provider() -> Iterator[bytes]:
+        yield b"a"
+        aborted.wait(5)  # silent until the watcher aborts it
+        raise UpstreamUnreachable("provider openai broke off its answer (ReadError)")
+
+    relay = Relay(provider(), ends.append, abort=aborted.set)
+    assert next(relay) == b"a"
+    relay.client_gone()
+    with pytest.raises(UpstreamUnreachable):
+        next(relay)
+    assert ends == [RelayEnd(body=b"a", size=1, error=CLIENT_GONE)]
