@@ -305,7 +305,8 @@ def test_a_client_gone_mid_stream_is_logged_once_and_not_cached(
 def test_a_client_gone_while_the_provider_is_silent_is_logged_as_gone(
     stack: Gateway, cf: cloudflare.Cloudflare, fake_upstream: FakeUpstreamProcess
 ) -> None:
-    gate, headers = _gate(after=1)
+    # 1 MiB still to come after the gate: many writes, so the fake notices a closed peer
+    gate, headers = _gate(after=1, **{"x-fake-stream-bytes": str(1024 * 1024)})
     url = stack.base("openai") + "/chat/completions"
     auth = {"authorization": f"Bearer {CLIENT_KEY}"}
     try:
@@ -317,9 +318,13 @@ def test_a_client_gone_while_the_provider_is_silent_is_logged_as_gone(
             _assert_paused(fake_upstream, gate)
         # the client is gone; the provider stays silent until the log is in
         log = _log(cf, stack, log_id)
+        assert fake_upstream.gate(gate)["waiting"]
     finally:
         fake_upstream.release(gate)
     assert CLIENT_GONE in (_extra(log, "error") or "")
+    # the gateway dropped its request to the provider: the rest finds no reader
+    outcome = _eventually(lambda: fake_upstream.gate(gate)["outcome"], "the fake to stop")
+    assert outcome == "client_gone"
 
 
 def test_a_provider_breaking_off_mid_stream_cuts_the_answer_and_is_not_cached(
