@@ -147,8 +147,8 @@ class AwsMeter:
         service = model.service_model.service_id.hyphenize()
         tally.calls[f"{service} {model.name}"] += 1
         self._consistent = bool(params.get("ConsistentRead"))
-        if service == "sqs" and model.name == "SendMessage":
-            size = len(params["MessageBody"].encode())
+        if service == "sqs" and model.name == "SendMessageBatch":
+            size = sum(len(entry["MessageBody"].encode()) for entry in params["Entries"])
             tally.sqs_bytes += size
             tally.sqs_billed += _kb(size, SQS_CHUNK)
         elif service == "sqs" and model.name != "ReceiveMessage":  # receives: see after()

@@ -12,6 +12,7 @@ from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.send_batch import MessageBatcher, MessageRefused
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 
 
@@ -35,7 +36,8 @@ class LogSink(Protocol):
 
 
 class QueueLogSink:
-    """Hands each entry to the log pipeline's queue: one SQS call on the hot path.
+    """Hands each entry to the log pipeline's queue: one SQS call on the hot path,
+    shared by concurrent requests (logstore.send_batch: up to 10 logs per call).
 
     Bodies travel inside the message when they fit; larger ones are put to S3 first (a
     second call, for big requests only) and the message carries their key. When SQS
@@ -46,8 +48,7 @@ class QueueLogSink:
     """
 
     def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore, fallback: LogSink) -> None:
-        self._sqs = sqs
-        self._queue_url = queue_url
+        self._batcher = MessageBatcher(sqs, queue_url)
         self._bodies = bodies
         self._fallback = fallback
 
@@ -60,8 +61,8 @@ class QueueLogSink:
                 self._bodies.put(record.body_key, bodies)
                 bodies = None  # in S3 now: the fallback need not put them again
             message = LogMessage(record, entry.policy, bodies).encode()
-            self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=message)
-        except (BotoCoreError, ClientError) as exc:
+            self._batcher.send(message)
+        except (BotoCoreError, ClientError, MessageRefused) as exc:
             logger.warning("log %s not queued (%s); writing it directly", record.id, exc)
             return self._fallback.write(LogEntry(record, bodies, entry.policy))
         return WriteOutcome.QUEUED

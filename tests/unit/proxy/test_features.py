@@ -56,7 +56,7 @@ def test_with_every_feature_off_a_request_makes_one_aws_call(
     features.aws_calls.clear()
     response = features.call(tenant)
     assert response.status == 200 and response.headers["aig-log-status"] == "queued"
-    assert features.aws_calls == ["SendMessage"]
+    assert features.aws_calls == ["SendMessageBatch"]
     assert "aig-cache-status" not in response.headers
 
 

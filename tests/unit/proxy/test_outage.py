@@ -131,7 +131,7 @@ def test_the_log_is_failed_only_when_no_store_takes_it(
     assert answer.status_code == 200
     assert answer.headers["aig-log-status"] == "failed"
     assert "aig-log-id" not in answer.headers
-    assert "sqs SendMessage" in outage.refused
+    assert "sqs SendMessageBatch" in outage.refused
     assert "s3 PutObject" in outage.refused  # the direct fallback was tried (bodies first)
 
 
