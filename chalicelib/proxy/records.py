@@ -90,7 +90,7 @@ def log_entry(
         provider=call.provider.slug,
         path=storable_text(call.path, MAX_PATH_LENGTH) or "",
         status_code=response.status,
-        success=200 <= response.status < 300,
+        success=200 <= response.status < 300 and outcome.error is None,
         duration=outcome.duration_ms,
         model=storable_text(model, MAX_MODEL_LENGTH),
         model_type=model_type(call.provider.wire, call.path),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ class UpstreamStream:
         self.headers = list(response.headers.multi_items())
         self.first_byte_ms: int | None = None
         """Milliseconds from the request to the first body byte, once it came."""
+        self._released = False
+        self._release_lock = threading.Lock()
 
     @property
     def content_type(self) -> str | None:
@@ -82,17 +85,24 @@ class UpstreamStream:
 
     def close(self) -> None:
         """Release the connection (an unread body is dropped)."""
+        with self._release_lock:
+            self._released = True
         self._response.close()
 
     def abort(self) -> None:
         """Stop the answer from another thread: the connection is shut down, so a read
         waiting for the provider returns at once (`chunks` then raises or ends)."""
-        stream = self._response.extensions.get("network_stream")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if sock is None:
-            return
-        with contextlib.suppress(OSError):  # already closed
-            sock.shutdown(socket.SHUT_RDWR)
+        with self._release_lock:
+            # httpx marks the response closed before it hands the connection back to
+            # its pool, so a pooled connection is not shut down (bar a window of a few
+            # instructions between this check and the shutdown below)
+            if self._released or self._response.is_closed:
+                return
+            stream = self._response.extensions.get("network_stream")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                with contextlib.suppress(OSError):  # already closed
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class UpstreamClient:

@@ -92,6 +92,7 @@ def test_a_client_that_goes_away_is_logged_once_and_the_provider_released(
     assert upstream.sent == 1  # read no further (a real connection is closed)
     [record] = proxy.records()
     assert record.error == CLIENT_GONE and record.response_size == len(_chunk("a"))
+    assert record.status_code == 200 and not record.success  # the answer was cut
     again = proxy.call(tenant, headers={"aig-cache-ttl": "60"})  # a cut answer is not cached
     assert again.headers["aig-cache-status"] == "MISS"
 
