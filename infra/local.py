@@ -253,6 +253,11 @@ def start_chalice_local(port: int, env: Mapping[str, str], *, timeout: float = 6
         env=env,
         cwd=REPO_ROOT,
     )
+    return _healthy(child, port, timeout)
+
+
+def _healthy(child: Child, port: int, timeout: float) -> Child:
+    """`child` once its /healthz on 127.0.0.1:`port` answers 200; stopped if it never does."""
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", child, timeout=timeout, status=200)
     except BaseException:
@@ -294,12 +299,7 @@ def start_gateway(port: int, env: Mapping[str, str], *, timeout: float = 60.0) -
         env=env,
         cwd=REPO_ROOT,
     )
-    try:
-        wait_http(f"http://127.0.0.1:{port}/healthz", child, timeout=timeout, status=200)
-    except BaseException:
-        child.stop()
-        raise
-    return child
+    return _healthy(child, port, timeout)
 
 
 def deploy_stack(endpoint_url: str | None, prefix: str = "aig") -> dict[str, str]:

@@ -14,7 +14,7 @@ from chalicelib.logstore.bodies import MAX_BODY_BYTES
 from chalicelib.proxy.relay import CLIENT_GONE
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
-from tests.unit.proxy.harness import ProxyHarness
+from tests.unit.proxy.harness import CHAT_REQUEST, ProxyHarness
 
 SSE = {"content-type": "text/event-stream"}
 
@@ -185,3 +185,27 @@ def test_anthropic_streams_are_translated_for_the_unified_api_as_they_arrive(
     assert rest.endswith(b"data: [DONE]\n\n") and b'"content": "Hi"' in first + rest
     record = proxy.log(tenant, answer)
     assert (record.tokens_in, record.tokens_out) == (5, 2)
+
+
+def test_a_fallback_step_that_streams_is_relayed_after_the_failed_ones(
+    proxy: ProxyHarness, tenant: Tenant
+) -> None:
+    upstream = PacedUpstream([_chunk("Hel"), _chunk("lo"), USAGE, DONE])
+
+    def reply(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.groq.com":
+            return httpx.Response(503, json={"error": "busy"})
+        return httpx.Response(200, headers=SSE, content=iter(upstream))
+
+    proxy.handler = reply
+    step = {"endpoint": "chat/completions", "query": {**CHAT_REQUEST, "stream": True}}
+    steps = [{"provider": "groq", **step}, {"provider": "openai", **step}]
+    answer = proxy.universal(tenant, steps)
+    assert answer.headers["aig-step"] == "1" and answer.chunks is not None
+    assert next(answer.chunks) == _chunk("Hel") and upstream.sent == 1
+    [failed] = proxy.records()  # the failed step is logged; the relayed one when it ends
+    assert (failed.step, failed.status_code) == (0, 503)
+    b"".join(answer.chunks)
+    relayed = proxy.log(tenant, answer)
+    assert (relayed.step, relayed.tokens_out) == (1, 3)
+    assert relayed.event_id == failed.event_id
