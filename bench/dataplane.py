@@ -32,9 +32,7 @@ import collections
 import contextlib
 import importlib.util
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -47,7 +45,8 @@ import boto3
 import httpx
 import openai
 
-from infra.local import DUMMY_CREDENTIALS, READY_MARKER, REGION, REPO_ROOT, free_port
+from infra.local import DUMMY_CREDENTIALS, REGION
+from tests.fakes.local_run import start_local_run
 from tests.fakes.upstream import FakeUpstreamProcess
 
 TOKEN = "bench-admin-token"
@@ -88,49 +87,18 @@ class Stack:
 @contextlib.contextmanager
 def local_stack(fake: FakeUpstreamProcess) -> Iterator[Stack]:
     """`python -m infra.local` on free ports with the providers faked; Ctrl-C'd at the end."""
-    port, moto_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "AIG_MOTO_PORT": str(moto_port),
-        "AIG_ADMIN_TOKEN": TOKEN,
-        "AIG_PROVIDER_URL_OPENAI": f"{fake.url}/openai/v1",
-        "AIG_PROVIDER_URL_ANTHROPIC": f"{fake.url}/anthropic",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    run = start_local_run(
+        {
+            "AIG_ADMIN_TOKEN": TOKEN,
+            "AIG_PROVIDER_URL_OPENAI": f"{fake.url}/openai/v1",
+            "AIG_PROVIDER_URL_ANTHROPIC": f"{fake.url}/anthropic",
+        },
+        STARTUP_TIMEOUT_S,
     )
-    output: collections.deque[str] = collections.deque(maxlen=500)
-    ready = threading.Event()
-
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            if line.startswith(READY_MARKER):
-                ready.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
     try:
-        while not ready.wait(0.2):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the gateway did not start:\n" + "".join(output))
-        aws = f"http://127.0.0.1:{moto_port}"
-        yield Stack(f"http://127.0.0.1:{port}", fake.url, aws, process.pid, output)
+        yield Stack(run.url, fake.url, run.aws_endpoint, run.process.pid, run.output)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        run.stop()
 
 
 # --- the gunicorn worker's memory -------------------------------------------------------------

@@ -1,16 +1,11 @@
-"""End-to-end fixtures: the real `make run` stack (moto server + chalice local, started by
+"""End-to-end fixtures: the real `make run` stack (moto server + the gateway, started by
 `python -m infra.local`) in front of a fake provider process, all on loopback."""
 
 from __future__ import annotations
 
 import collections
 import contextlib
-import os
-import signal
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -19,7 +14,8 @@ import cloudflare
 import pytest
 
 from chalicelib.accounts.store import AccountStore
-from infra.local import READY_MARKER, REPO_ROOT, free_port
+from infra.local import free_port
+from tests.fakes.local_run import LocalRunError, start_local_run
 from tests.fakes.upstream import FakeUpstreamProcess
 
 ADMIN_TOKEN = "e2e-admin-token"
@@ -68,11 +64,7 @@ def fake_upstream() -> Iterator[FakeUpstreamProcess]:
 def running_gateway(fake: FakeUpstreamProcess, extra_env: dict[str, str]) -> Iterator[Gateway]:
     """`python -m infra.local` (what `make run` runs) on free ports, providers faked;
     stopped with SIGINT, as Ctrl-C stops `make run`, and checked to exit cleanly."""
-    port, moto_port = free_port(), free_port()
     env = {
-        **os.environ,
-        "PORT": str(port),
-        "AIG_MOTO_PORT": str(moto_port),
         "AIG_ADMIN_TOKEN": ADMIN_TOKEN,
         "AIG_UPSTREAM_TIMEOUT_S": str(UPSTREAM_TIMEOUT_S),
         "AIG_PROVIDER_URL_OPENAI": f"{fake.url}/openai/v1",
@@ -80,51 +72,28 @@ def running_gateway(fake: FakeUpstreamProcess, extra_env: dict[str, str]) -> Ite
         "AIG_PROVIDER_URL_GOOGLE_AI_STUDIO": f"{fake.url}/google",
         "AIG_PROVIDER_URL_GROQ": f"{fake.url}/groq/openai/v1",
         "AIG_PROVIDER_URL_MISTRAL": f"http://127.0.0.1:{free_port()}",  # nothing listens
-        "PYTHONUNBUFFERED": "1",
         **extra_env,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    output: collections.deque[str] = collections.deque(maxlen=2000)
-    ready = threading.Event()
-
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            output.append(line)
-            if line.startswith(READY_MARKER):
-                ready.set()
-
-    threading.Thread(target=drain, daemon=True).start()
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not ready.wait(0.2):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("gateway did not start:\n" + "".join(output))
+    try:
+        run = start_local_run(env, STARTUP_TIMEOUT_S)
+    except LocalRunError as exc:
+        pytest.fail(str(exc))
     try:
         yield Gateway(
-            url=f"http://127.0.0.1:{port}",
-            aws_endpoint=f"http://127.0.0.1:{moto_port}",
+            url=run.url,
+            aws_endpoint=run.aws_endpoint,
             token=ADMIN_TOKEN,
             account="demo",
             gateway="default",
-            process=process,
-            output=output,
+            process=run.process,
+            output=run.output,
         )
     finally:
-        process.send_signal(signal.SIGINT)
         try:
-            code = process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            pytest.fail("make run's runner did not stop on Ctrl-C")
-    assert code == 0, "".join(output)
+            code = run.stop()
+        except LocalRunError as exc:
+            pytest.fail(str(exc))
+    assert code == 0, "".join(run.output)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import pytest
 from chalice.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chalicelib import wiring
@@ -164,7 +164,8 @@ class Problems:
             if log_status == "failed":
                 self.found.append(f"{what}: log failed")
             return
-        if echoed is not None and len(echoed.strip()) >= 5 and echoed in text:
+        envelope_words = text.replace('"success": false', "").replace('"result": null', "")
+        if echoed is not None and len(echoed.strip()) >= 5 and echoed in envelope_words:
             self.found.append(f"{what}: echoes the value")
         try:
             payload = json.loads(text)
@@ -546,6 +547,7 @@ _header_text = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=
     name=st.sampled_from(AIG_HEADERS),
     value=_header_text | _json_values.map(json.dumps),
 )
+@example(name="metadata", value="false")  # the envelope's own `false` is no echo
 def test_random_header_values(client: Client, tenant: Tenant, name: str, value: str) -> None:
     problems = Problems()
     headers = {"content-type": "application/json", f"aig-{name}": value}
