@@ -40,7 +40,7 @@ DEMO_ACCOUNT = "demo"
 DEMO_GATEWAY = "default"
 DEFAULT_ADMIN_TOKEN = "local-dev-token"
 
-# Logs go through the queue and the poller thread, as they would through SQS and Lambda;
+# Logs go through the queue and the poller process, as they would through SQS and Lambda;
 # AIG_LOG_SINK=direct in the environment writes them before each response instead.
 # The moto server serves one call per service at a time, so under load a call may wait
 # seconds for its turn: the proxy's AWS calls get a longer timeout than in AWS (2 s).
@@ -273,8 +273,7 @@ GATEWAY_THREADS = 32
 def start_gateway(port: int, env: Mapping[str, str], *, timeout: float = 60.0) -> Child:
     """Start the gateway as `make run` serves it: gunicorn (gthread worker) with the
     streaming data plane in front of the Chalice app (infra/gateway_app.py) on
-    127.0.0.1:`port`; return once /healthz is 200. One worker process: it also runs the
-    log poller that stands in for the SQS trigger."""
+    127.0.0.1:`port`; return once /healthz is 200. One worker process, many threads."""
     ensure_port_free(port, "the gateway (PORT)")
     child = Child(
         "gateway",
@@ -300,6 +299,11 @@ def start_gateway(port: int, env: Mapping[str, str], *, timeout: float = 60.0) -
         cwd=REPO_ROOT,
     )
     return _healthy(child, port, timeout)
+
+
+def start_log_poller(env: Mapping[str, str]) -> Child:
+    """Start the log queue's consumer (infra/log_poller.py) in its own process."""
+    return Child("log-poller", [sys.executable, "-m", "infra.log_poller"], env=env, cwd=REPO_ROOT)
 
 
 def deploy_stack(endpoint_url: str | None, prefix: str = "aig") -> dict[str, str]:
@@ -449,8 +453,11 @@ def main() -> int:
             sup.add(start_moto_server(moto_port))
             env = gateway_env(endpoint, deploy_stack(endpoint))
             seed(env, admin_token)
+            run_env = {**LOCAL_DEFAULTS, **os.environ, **env}
+            if run_env.get("AIG_LOCAL_POLLER") == "1":  # its own process, not the gateway's
+                sup.add(start_log_poller(run_env))
             print(f"Starting the gateway on 127.0.0.1:{port} ...", flush=True)
-            sup.add(start_gateway(port, {**LOCAL_DEFAULTS, **os.environ, **env}))
+            sup.add(start_gateway(port, {**run_env, "AIG_LOCAL_POLLER": "0"}))
             print(banner(port, admin_token), flush=True)
             return sup.watch()
     except Interrupted:
