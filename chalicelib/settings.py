@@ -36,7 +36,6 @@ class Settings:
     """Attempts (the first included) of each AWS call on the proxy's hot path."""
     cursor_secret: bytes | None = None
     """AIG_CURSOR_SECRET; None: the deployment's own, kept in its control table."""
-    default_shard_count: int = DEFAULT_SHARD_COUNT
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Larger request bodies are refused with 413."""
 

@@ -17,6 +17,14 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization`-style value `Bearer <token>` (any case, spaces
+    around it ignored), None when the value is absent or of another scheme."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def hash_token(token: str) -> str:
     """Return the hex SHA-256 of a token: the only form that is stored."""
     return hashlib.sha256(token.encode()).hexdigest()

@@ -15,6 +15,7 @@ from chalicelib.accounts.gateway_fields import parse_settings
 from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts.tokens import bearer_token
 from chalicelib.api.envelope import success
 from chalicelib.api.errors import BadRequest, NotFound, Unauthorized
 from chalicelib.logstore.writer import LogWriter
@@ -58,10 +59,10 @@ class ManagementApi:
 
     def authenticate(self, authorization: str | None, account_id: str) -> None:
         """Check the bearer token; a token of another account sees a 404, as if absent."""
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
+        token = bearer_token(authorization)
+        if token is None:
             raise Unauthorized("missing bearer token: send Authorization: Bearer <API token>")
-        owner = self._accounts.account_of_token(token.strip())
+        owner = self._accounts.account_of_token(token)
         if owner is None:
             raise Unauthorized("invalid API token")
         if owner != account_id:

@@ -13,6 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping
 
+from chalicelib.accounts.tokens import bearer_token
 from chalicelib.api.errors import ServiceUnavailable, Unauthorized
 from chalicelib.proxy.options import aig_header
 from chalicelib.proxy.stale import SourceUnavailable, StaleIfError
@@ -47,9 +48,8 @@ class GatewayAuth:
 
         The token never appears in an error message.
         """
-        scheme, _, token = (aig_header(headers, "authorization") or "").strip().partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
+        token = bearer_token(aig_header(headers, "authorization"))
+        if token is None:
             raise Unauthorized(
                 "this gateway requires authentication: send aig-authorization: Bearer <API token>"
             )

@@ -57,14 +57,6 @@ class Attempt:
     duration_ms: int
 
     @property
-    def status(self) -> int:
-        """The HTTP status the client would see."""
-        if self.answer is not None:
-            return self.answer.status
-        assert self.error is not None
-        return self.error.status
-
-    @property
     def retryable(self) -> bool:
         """True after a connection error, a timeout, a 429 or a 5xx."""
         return self.answer is None or is_retryable_status(self.answer.status)

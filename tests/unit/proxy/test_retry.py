@@ -48,7 +48,7 @@ def test_retries_until_success_sleeping_between_attempts() -> None:
         return next(answers)
 
     attempts = list(run_attempts(send, AttemptPolicy(2.5, 5, 100, "exponential"), slept.append))
-    assert [a.status for a in attempts] == [503, 429, 200]
+    assert [a.answer.status for a in attempts if a.answer] == [503, 429, 200]
     assert [a.number for a in attempts] == [1, 2, 3]
     assert slept == pytest.approx([0.1, 0.2]) and timeouts == [2.5] * 3
     assert not attempts[-1].retryable
@@ -62,7 +62,7 @@ def test_connection_errors_and_timeouts_are_retried_then_reported() -> None:
 
     slept: list[float] = []
     attempts = list(run_attempts(send, AttemptPolicy(1, 2, 0), slept.append))
-    assert [a.status for a in attempts] == [502, 504] and slept == [0]
+    assert [a.error.status for a in attempts if a.error] == [502, 504] and slept == [0]
     assert attempts[-1].retryable and attempts[-1].answer is None
 
 
