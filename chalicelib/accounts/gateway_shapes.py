@@ -1,6 +1,10 @@
 """Shapes of the newer gateway fields the Cloudflare SDK sends (its
 `ai_gateway_create_params` / `ai_gateway_update_params`, wire names as it sends them:
-`P1`..`S13`, `limitType`). They are stored and echoed; behaviour comes as it is built."""
+`P1`..`S13`, `limitType`). They are stored and echoed; behaviour comes as it is built.
+
+The Gateway dataclass (accounts/models.py) names the field each shape checks. Those the
+response types make optional also take null (not set), so that a gateway read back can be
+sent back as it is."""
 
 from __future__ import annotations
 
@@ -92,16 +96,24 @@ _RULE = record(
     },
 )
 
-_SHAPES: dict[str, Shape] = {
-    "byok_only": boolean(),
-    "dlp": nullable(
+
+def _bounded(shape: Shape) -> Shape:
+    """A newer field's shape, its JSON form bounded to MAX_FIELD_BYTES."""
+    return bounded(shape, MAX_FIELD_BYTES)
+
+
+SWITCH = _bounded(boolean())
+"""byok_only, log_classification, logpush, zdr."""
+DLP = _bounded(
+    nullable(
         tagged(_dlp_form, "an object with enabled and policies, or action, enabled and profiles")
-    ),
-    "guardrails": nullable(record({"prompt": _CATEGORIES, "response": _CATEGORIES})),
-    "log_classification": boolean(),
-    "logpush": boolean(),
-    "logpush_public_key": nullable(string(SECRET)),
-    "otel": nullable(
+    )
+)
+GUARDRAILS = _bounded(nullable(record({"prompt": _CATEGORIES, "response": _CATEGORIES})))
+PUBLIC_KEY = _bounded(nullable(string(SECRET)))
+"""logpush_public_key."""
+OTEL = _bounded(
+    nullable(
         array(
             record(
                 {"headers": mapping(string(SECRET), 20), "url": string(URL)},
@@ -109,21 +121,19 @@ _SHAPES: dict[str, Shape] = {
             ),
             5,
         )
-    ),
-    "spend_limits": nullable(record({}, {"enabled": boolean(), "rules": array(_RULE, 20)})),
-    "store_id": nullable(string(NAME)),
-    "stripe": nullable(
+    )
+)
+SPEND_LIMITS = _bounded(nullable(record({}, {"enabled": boolean(), "rules": array(_RULE, 20)})))
+STORE_ID = _bounded(nullable(string(NAME)))
+STRIPE = _bounded(
+    nullable(
         record(
             {
                 "authorization": string(SECRET),
                 "usage_events": array(record({"payload": string(SECRET)}), 20),
             }
         )
-    ),
-    "workers_ai_billing_mode": nullable(choice("postpaid", "unified")),
-    "zdr": boolean(),
-}
-
-NEWER_FIELDS = {name: bounded(shape, MAX_FIELD_BYTES) for name, shape in _SHAPES.items()}
-"""Shape of each newer field. Those the response types make optional also take null
-(not set), so that a gateway read back can be sent back as it is."""
+    )
+)
+BILLING_MODE = _bounded(nullable(choice("postpaid", "unified")))
+"""workers_ai_billing_mode."""

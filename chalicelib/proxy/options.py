@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chalicelib.accounts.gateway_fields import MAX_RETRY_DELAY_MS
-from chalicelib.accounts.models import Gateway
+from chalicelib.accounts.models import MAX_RETRY_DELAY_MS, Gateway
 from chalicelib.api.errors import BadRequest
 from chalicelib.api.metadata import check_metadata
 from chalicelib.cache.options import CacheOptions
