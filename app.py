@@ -78,9 +78,7 @@ for _depth in range(1, MAX_PROXY_DEPTH + 1):
 
 
 def _authenticated(account_id: str) -> None:
-    wiring.management_api().authenticate(
-        app.current_request.headers.get("authorization"), account_id
-    )
+    wiring.account_auth().authenticate(app.current_request.headers.get("authorization"), account_id)
 
 
 def _json_body() -> object:
