@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import wraps
 
 from chalice import Rate, Response
 from chalice.app import CloudWatchEvent, SQSEvent
@@ -77,10 +79,26 @@ for _depth in range(1, MAX_PROXY_DEPTH + 1):
     )(_proxy)
 
 
-def _authenticated(account_id: str) -> None:
-    wiring.management_api().authenticate(
-        app.current_request.headers.get("authorization"), account_id
-    )
+View = Callable[..., Response]
+"""A route's view: its path parameters as keyword arguments."""
+
+
+def api_route(path: str, methods: list[str]) -> Callable[[View], View]:
+    """Register a route of the management, logs or analytics API: its path parameters are
+    decoded and its errors answered in the envelope (`api_errors`), and the request's bearer
+    token is checked against its `account_id` before the view runs."""
+
+    def register(view: View) -> View:
+        @wraps(view)
+        def authenticated(account_id: str, **params: str) -> Response:
+            authorization = app.current_request.headers.get("authorization")
+            wiring.account_auth().authenticate(authorization, account_id)
+            return view(account_id=account_id, **params)
+
+        register_route = app.route(path, methods=methods)
+        return register_route(api_errors(authenticated))
+
+    return register
 
 
 def _json_body() -> object:
@@ -95,75 +113,67 @@ def _params() -> dict[str, list[str]]:
     return {name: params.getlist(name) for name in params} if params else {}
 
 
-@app.route(_GATEWAYS, methods=["GET"])
-@api_errors
+@api_route(_GATEWAYS, methods=["GET"])
 def list_gateways(account_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.management_api().list_gateways(account_id, _params()))
 
 
-@app.route(_GATEWAYS, methods=["POST"])
-@api_errors
+@api_route(_GATEWAYS, methods=["POST"])
 def create_gateway(account_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.management_api().create_gateway(account_id, _json_body()))
 
 
-@app.route(_GATEWAYS + "/{gateway_id}", methods=["GET"])
-@api_errors
+@api_route(_GATEWAYS + "/{gateway_id}", methods=["GET"])
 def get_gateway(account_id: str, gateway_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.management_api().get_gateway(account_id, gateway_id))
 
 
-@app.route(_GATEWAYS + "/{gateway_id}", methods=["PUT"])
-@api_errors
+@api_route(_GATEWAYS + "/{gateway_id}", methods=["PUT"])
 def update_gateway(account_id: str, gateway_id: str) -> Response:
-    _authenticated(account_id)
     api = wiring.management_api()
     return json_response(api.update_gateway(account_id, gateway_id, _json_body()))
 
 
-@app.route(_GATEWAYS + "/{gateway_id}", methods=["DELETE"])
-@api_errors
+@api_route(_GATEWAYS + "/{gateway_id}", methods=["DELETE"])
 def delete_gateway(account_id: str, gateway_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.management_api().delete_gateway(account_id, gateway_id))
 
 
-@app.route(_GATEWAYS + "/{gateway_id}/logs", methods=["GET"])
-@api_errors
+@api_route(_GATEWAYS + "/{gateway_id}/logs", methods=["GET"])
 def list_logs(account_id: str, gateway_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.logs_api().list_logs(account_id, gateway_id, _params()))
 
 
-@app.route(_GATEWAYS + "/{gateway_id}/logs", methods=["DELETE"])
-@api_errors
+@api_route(_GATEWAYS + "/{gateway_id}/logs", methods=["DELETE"])
 def delete_logs(account_id: str, gateway_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.logs_api().delete_logs(account_id, gateway_id, _params()))
 
 
-@app.route(_LOG, methods=["GET"])
-@api_errors
+@api_route(_LOG, methods=["GET"])
 def get_log(account_id: str, gateway_id: str, log_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.logs_api().get_log(account_id, gateway_id, log_id))
 
 
-@app.route(_LOG, methods=["PATCH"])
-@api_errors
+@api_route(_LOG, methods=["PATCH"])
 def edit_log(account_id: str, gateway_id: str, log_id: str) -> Response:
-    _authenticated(account_id)
     api = wiring.logs_api()
     return json_response(api.edit_log(account_id, gateway_id, log_id, _json_body()))
 
 
-@app.route(_GATEWAYS + "/{gateway_id}/analytics", methods=["GET"])
-@api_errors
+@api_route(_LOG + "/{part}", methods=["GET"])
+def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Response:
+    if part not in ("request", "response"):
+        raise NotFound(f"no such log resource: {part}")
+    raw = wiring.logs_api().get_body(account_id, gateway_id, log_id, part)
+    return Response(
+        body=body_for(raw.content_type, raw.body),
+        status_code=200,
+        headers={"Content-Type": raw.content_type},
+    )
+
+
+@api_route(_GATEWAYS + "/{gateway_id}/analytics", methods=["GET"])
 def analytics(account_id: str, gateway_id: str) -> Response:
-    _authenticated(account_id)
     return json_response(wiring.analytics_api().analytics(account_id, gateway_id, _params()))
 
 
@@ -184,20 +194,6 @@ def compact_packs(event: CloudWatchEvent) -> dict[str, object]:
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def repair_intents(event: CloudWatchEvent) -> dict[str, object]:
     return asdict(wiring.repair_intents(budget_s=45))  # within the 60 s Lambda timeout
-
-
-@app.route(_LOG + "/{part}", methods=["GET"])
-@api_errors
-def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Response:
-    _authenticated(account_id)
-    if part not in ("request", "response"):
-        raise NotFound(f"no such log resource: {part}")
-    raw = wiring.logs_api().get_body(account_id, gateway_id, log_id, part)
-    return Response(
-        body=body_for(raw.content_type, raw.body),
-        status_code=200,
-        headers={"Content-Type": raw.content_type},
-    )
 
 
 refuse_other_methods(app)  # last: every route path is registered by now

@@ -9,6 +9,7 @@ from chalicelib import aws
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.analytics_api import AnalyticsApi
+from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
@@ -170,8 +171,14 @@ def response_cache(limits: aws.CallLimits | None = None) -> ResponseCache:
 
 
 @functools.cache
+def account_auth() -> AccountAuth:
+    """The process-wide authentication of management, logs and analytics requests."""
+    return AccountAuth(accounts().account_of_token)
+
+
+@functools.cache
 def management_api() -> ManagementApi:
-    """The process-wide gateway management API (and authentication)."""
+    """The process-wide gateway management API."""
     config = settings()
     forget = functools.partial(
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
@@ -210,6 +217,6 @@ def logs_api() -> LogsApi:
 
 def reset() -> None:
     """Forget built services (tests change settings between cases)."""
-    for cached in (settings, proxy_service, management_api, logs_api, analytics_api):
+    for cached in (settings, proxy_service, account_auth, management_api, logs_api, analytics_api):
         cached.cache_clear()
     aws.reset()

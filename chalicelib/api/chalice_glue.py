@@ -107,8 +107,6 @@ def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
 
     return wrapper
 
-    return False
-
 
 ROUTE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 """Methods a route path answers: its own, or 405 for the others."""

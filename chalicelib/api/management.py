@@ -15,9 +15,8 @@ from chalicelib.accounts.gateway_fields import parse_settings
 from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
-from chalicelib.accounts.tokens import bearer_token
 from chalicelib.api.envelope import success
-from chalicelib.api.errors import BadRequest, NotFound, Unauthorized
+from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.logstore.writer import LogWriter
 
 DEFAULT_PER_PAGE = 20
@@ -38,7 +37,7 @@ QueryParams = Mapping[str, Sequence[str]]
 
 
 class ManagementApi:
-    """Authentication and the gateways of the account a bearer token belongs to."""
+    """The gateways of one account (the caller has authenticated the account)."""
 
     def __init__(
         self,
@@ -56,17 +55,6 @@ class ManagementApi:
         self._forget_rollups = forget_rollups
         self._budget_s = budget_s
         self._cleanups = cleanups
-
-    def authenticate(self, authorization: str | None, account_id: str) -> None:
-        """Check the bearer token; a token of another account sees a 404, as if absent."""
-        token = bearer_token(authorization)
-        if token is None:
-            raise Unauthorized("missing bearer token: send Authorization: Bearer <API token>")
-        owner = self._accounts.account_of_token(token)
-        if owner is None:
-            raise Unauthorized("invalid API token")
-        if owner != account_id:
-            raise NotFound(f"account {account_id} not found")
 
     def list_gateways(self, account_id: str, query: QueryParams) -> dict[str, Any]:
         """GET /accounts/{a}/ai-gateway/gateways (page, per_page, search by id)."""
