@@ -8,9 +8,6 @@ from urllib.parse import urlsplit
 from chalicelib.compat.errors import CompatError
 from chalicelib.proxy.providers import PROVIDERS, Provider
 
-_ROOT_SERVED = frozenset({"deepseek", "perplexity-ai"})
-"""OpenAI-compatible providers that serve `/chat/completions` at the root of their base URL."""
-
 
 def resolve_model(model: Any) -> tuple[Provider, str]:
     """The provider and bare model of `"{provider}/{model}"` (the model may contain "/")."""
@@ -30,11 +27,11 @@ def openai_path(provider: Provider, *endpoint: str) -> list[str]:
     """Path segments of an OpenAI-compatible endpoint, relative to the provider's base URL.
 
     Base URLs that already end in a version (`.../v1`) take the endpoint as is; the others
-    need a `v1/` prefix, except the providers that serve it at their root.
+    need a `v1/` prefix, except the providers that serve it at their root (`root_served`).
     """
     last = urlsplit(provider.base_url).path.rstrip("/").rpartition("/")[2]
     versioned = last[:1] == "v" and last[1:].isdigit()
-    prefix = [] if versioned or provider.slug in _ROOT_SERVED else ["v1"]
+    prefix = [] if versioned or provider.root_served else ["v1"]
     return [*prefix, *endpoint]
 
 

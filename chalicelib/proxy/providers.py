@@ -1,4 +1,4 @@
-"""The provider registry: slug -> base URL, wire format and price-table id.
+"""The provider registry: slug -> base URL, wire format, price-table id and path quirks.
 
 A new OpenAI-compatible provider is one `Provider(...)` line. Base URLs follow
 Cloudflare's mapping (the path after the slug is appended verbatim) and each can be
@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
+
+from chalicelib.proxy.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, Wire
 
 
 @dataclass(frozen=True)
@@ -19,24 +21,35 @@ class Provider:
 
     slug: str
     base_url: str
-    wire: str
-    """Wire format of its bodies: "openai", "anthropic" or "google"."""
+    wire: Wire
+    """Wire format of its bodies (`wire.name` is "openai", "anthropic" or "google")."""
     price_id: str | None
     """Provider id in the genai-prices table, None when it has none."""
+    root_served: bool = False
+    """An OpenAI-compatible provider serving `/chat/completions` at the root of its base
+    URL (no `v1/` prefix for the unified API)."""
 
 
 _PROVIDERS = (
-    Provider("openai", "https://api.openai.com/v1", "openai", "openai"),
-    Provider("anthropic", "https://api.anthropic.com", "anthropic", "anthropic"),
-    Provider("google-ai-studio", "https://generativelanguage.googleapis.com", "google", "google"),
-    Provider("groq", "https://api.groq.com/openai/v1", "openai", "groq"),
-    Provider("mistral", "https://api.mistral.ai", "openai", "mistral"),
-    Provider("deepseek", "https://api.deepseek.com", "openai", "deepseek"),
-    Provider("xai", "https://api.x.ai", "openai", "x-ai"),
-    Provider("grok", "https://api.x.ai", "openai", "x-ai"),
-    Provider("openrouter", "https://openrouter.ai/api", "openai", "openrouter"),
-    Provider("perplexity-ai", "https://api.perplexity.ai", "openai", "perplexity"),
-    Provider("cerebras", "https://api.cerebras.ai/v1", "openai", None),
+    Provider("openai", "https://api.openai.com/v1", OPENAI_WIRE, "openai"),
+    Provider("anthropic", "https://api.anthropic.com", ANTHROPIC_WIRE, "anthropic"),
+    Provider(
+        "google-ai-studio", "https://generativelanguage.googleapis.com", GOOGLE_WIRE, "google"
+    ),
+    Provider("groq", "https://api.groq.com/openai/v1", OPENAI_WIRE, "groq"),
+    Provider("mistral", "https://api.mistral.ai", OPENAI_WIRE, "mistral"),
+    Provider("deepseek", "https://api.deepseek.com", OPENAI_WIRE, "deepseek", root_served=True),
+    Provider("xai", "https://api.x.ai", OPENAI_WIRE, "x-ai"),
+    Provider("grok", "https://api.x.ai", OPENAI_WIRE, "x-ai"),
+    Provider("openrouter", "https://openrouter.ai/api", OPENAI_WIRE, "openrouter"),
+    Provider(
+        "perplexity-ai",
+        "https://api.perplexity.ai",
+        OPENAI_WIRE,
+        "perplexity",
+        root_served=True,
+    ),
+    Provider("cerebras", "https://api.cerebras.ai/v1", OPENAI_WIRE, None),
 )
 PROVIDERS: dict[str, Provider] = {p.slug: p for p in _PROVIDERS}
 
@@ -49,7 +62,7 @@ def get_provider(slug: str, env: Mapping[str, str] | None = None) -> Provider | 
     env = os.environ if env is None else env
     override = env.get("AIG_PROVIDER_URL_" + slug.upper().replace("-", "_"))
     if override:
-        return Provider(provider.slug, override, provider.wire, provider.price_id)
+        return replace(provider, base_url=override)
     return provider
 
 

@@ -56,6 +56,7 @@ from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
+from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.ratelimit import RateDecision, RateLimiter
 
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
@@ -165,7 +166,7 @@ class ProxyService:
                 present=compat.presenter(translation),
                 present_error=compat.openai_error,
                 model=translation.model,
-                answer_format=("openai", "/".join(request.path_segments)),
+                answer_format=(OPENAI_WIRE, "/".join(request.path_segments)),
             )
             target = self._target(gateway, request.headers, call, presentation, request.body)
         except ApiError as exc:

@@ -9,11 +9,12 @@ import pytest
 
 from chalicelib.compat import ChatTranslation, Translation, translate_chat_request
 from chalicelib.proxy.providers import PROVIDERS
+from chalicelib.proxy.wires import OPENAI_WIRE
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
-@pytest.mark.parametrize("slug", [p.slug for p in PROVIDERS.values() if p.wire == "openai"])
+@pytest.mark.parametrize("slug", [p.slug for p in PROVIDERS.values() if p.wire is OPENAI_WIRE])
 def test_openai_wire_passes_through(slug: str) -> None:
     body = {
         "model": f"{slug}/some/model",
@@ -29,7 +30,7 @@ def test_openai_wire_passes_through(slug: str) -> None:
     assert isinstance(translation, Translation)
     assert translation.provider == slug
     assert translation.model == "some/model"
-    assert translation.wire == "openai"
+    assert translation.wire is OPENAI_WIRE
     assert translation.path_segments[-2:] == ["chat", "completions"]
     assert translation.query == []
     assert translation.stream is False
