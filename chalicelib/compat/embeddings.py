@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from chalicelib.compat.errors import CompatError, error_body, provider_error_bod
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
 from chalicelib.compat.translation import Answer, Translation
-from chalicelib.proxy.providers import Provider
+from chalicelib.proxy.providers import PROVIDERS, Provider
 from chalicelib.proxy.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
 
 _ENCODINGS = ("float", "base64")
@@ -24,11 +24,13 @@ class EmbeddingsTranslation(Translation):
     """A translated `embeddings` request (never streamed)."""
 
 
-def translate_embeddings_request(body: Any) -> EmbeddingsTranslation:
+def translate_embeddings_request(
+    body: Any, providers: Mapping[str, Provider] = PROVIDERS
+) -> EmbeddingsTranslation:
     """Translate an OpenAI embeddings request whose `model` is `{provider}/{model}`, a
-    provider whose wire has an embeddings translator (else CompatError)."""
+    provider of `providers` whose wire has an embeddings translator (else CompatError)."""
     body = require_object(body)
-    provider, model = resolve_model(body.get("model"))
+    provider, model = resolve_model(body.get("model"), providers)
     if "input" not in body or body["input"] in (None, "", []):
         raise CompatError("'input' is required")
     translate = _TRANSLATORS.get(provider.wire)

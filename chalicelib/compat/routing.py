@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,16 +10,19 @@ from chalicelib.compat.errors import CompatError
 from chalicelib.proxy.providers import PROVIDERS, Provider
 
 
-def resolve_model(model: Any) -> tuple[Provider, str]:
-    """The provider and bare model of `"{provider}/{model}"` (the model may contain "/")."""
+def resolve_model(
+    model: Any, providers: Mapping[str, Provider] = PROVIDERS
+) -> tuple[Provider, str]:
+    """The provider (of `providers`) and bare model of `"{provider}/{model}"` (the model may
+    contain "/")."""
     if not isinstance(model, str) or not model:
         raise CompatError("'model' is required, as '{provider}/{model}'")
     slug, slash, name = model.partition("/")
     if not slash or not slug or not name:
         raise CompatError(f"'model' must be '{{provider}}/{{model}}', got {model!r}")
-    provider = PROVIDERS.get(slug)
+    provider = providers.get(slug)
     if provider is None:
-        known = ", ".join(sorted(PROVIDERS))
+        known = ", ".join(sorted(providers))
         raise CompatError(f"unknown provider {slug!r} in 'model'; known: {known}")
     return provider, name
 

@@ -20,6 +20,7 @@ from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import openai_path, resolve_model
 from chalicelib.compat.streaming import StreamedAnswer, buffered
+from chalicelib.proxy.providers import PROVIDERS, Provider
 from chalicelib.proxy.wires import OPENAI_WIRE, Wire
 
 Responder = Callable[[int, str | None, bytes], Answer]
@@ -35,7 +36,7 @@ class Translation:
     """Where and what to send upstream for one unified-API request, and how to answer."""
 
     provider: str
-    """Provider slug, a key of `chalicelib.proxy.providers.PROVIDERS`."""
+    """Provider slug, a key of the registry the model was resolved in."""
     model: str
     """The bare model name (without the provider prefix)."""
     wire: Wire
@@ -80,15 +81,18 @@ class ChatTranslation(Translation):
         return status, content_type or JSON, chunks
 
 
-def translate_chat_request(body: Any, created: int | None = None) -> ChatTranslation:
-    """Translate an OpenAI chat completion request whose `model` is `{provider}/{model}`.
+def translate_chat_request(
+    body: Any, providers: Mapping[str, Provider] = PROVIDERS, created: int | None = None
+) -> ChatTranslation:
+    """Translate an OpenAI chat completion request whose `model` is `{provider}/{model}`,
+    a provider of `providers`.
 
     OpenAI-wire providers get the request as is (model renamed); the others get it in their
     wire's dialect (`chalicelib.compat.dialects`). `created` (Unix seconds) stamps translated
     answers; it defaults to now. Raise CompatError for requests that cannot be translated.
     """
     body = require_object(body)
-    provider, model = resolve_model(body.get("model"))
+    provider, model = resolve_model(body.get("model"), providers)
     if provider.wire is OPENAI_WIRE:
         check_messages(body)
         native = {**body, "model": model}
