@@ -418,7 +418,7 @@ def latency_ms(count: int, warmup: int = 500) -> list[float]:
     provider = FakeProvider(seed=4)
     upstream = UpstreamClient(transport=httpx.MockTransport(provider))
     accounts = cast(AccountStore, FixedGateways(Gateway(id="lat", account_id=ACCOUNT)))
-    service = ProxyService(accounts, NullSink(), upstream, 30.0, env={})
+    service = ProxyService(accounts, NullSink(), upstream, 30.0)
     requests = list(Traffic(seed=3).requests(count + warmup, ("lat",)))
     times: list[float] = []
     for index, request in enumerate(requests):

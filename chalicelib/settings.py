@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 DEFAULT_SHARD_COUNT = 16
 DEFAULT_MAX_REQUEST_BYTES = 10 * 1024 * 1024
 """API Gateway's payload limit; on Lambda a synchronous event is capped at 6 MB anyway."""
+PROVIDER_URL_PREFIX = "AIG_PROVIDER_URL_"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Settings:
     """AIG_CURSOR_SECRET; None: the deployment's own, kept in its control table."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Larger request bodies are refused with 413."""
+    provider_urls: Mapping[str, str] = field(default_factory=dict)
+    """Base-URL overrides from `AIG_PROVIDER_URL_<SLUG>` (non-empty ones), keyed by `<SLUG>`
+    (the slug upper-cased, `-` -> `_`: `chalicelib.proxy.providers.url_key`)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,4 +73,9 @@ class Settings:
             ),
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
             max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+            provider_urls={
+                name.removeprefix(PROVIDER_URL_PREFIX): value
+                for name, value in env.items()
+                if name.startswith(PROVIDER_URL_PREFIX) and value
+            },
         )

@@ -27,6 +27,7 @@ from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.logstore.writer import LogWriter
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache
+from chalicelib.proxy.providers import PROVIDERS
 from chalicelib.proxy.service import ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.ratelimit import RateLimiter
@@ -154,6 +155,7 @@ def proxy_service() -> ProxyService:
         _sink(limits),
         UpstreamClient(),
         config.upstream_timeout_s,
+        providers=PROVIDERS.with_urls(config.provider_urls),
         limiter=rate_limiter(limits),
         cache=response_cache(limits),
         auth=GatewayAuth(store.account_of_token, stale_s=stale_s),

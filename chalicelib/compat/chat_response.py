@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from chalicelib.compat.anthropic_response import AnthropicStream, anthropic_completion
+from chalicelib.compat.dialects import ChatDialect, StreamTranslator
 from chalicelib.compat.errors import error_body, provider_error_body
-from chalicelib.compat.google_response import GoogleStream, google_completion
 from chalicelib.compat.openai_format import (
     EVENT_STREAM,
     JSON,
@@ -20,34 +19,16 @@ from chalicelib.compat.openai_format import (
 )
 from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered, close_source
 from chalicelib.proxy.sse import SseDecoder, SseEvent, is_event_stream
-
-
-class StreamTranslator(Protocol):
-    """Turns native stream documents into OpenAI chunks."""
-
-    def feed(self, document: Any) -> list[dict[str, Any]]: ...
-
-    def finish(self) -> list[dict[str, Any]]: ...
-
-
-@dataclass(frozen=True)
-class _Wire:
-    completion: Callable[[dict[str, Any], str, int], dict[str, Any]]
-    stream: Callable[[str, int, bool], StreamTranslator]
-
-
-_WIRES = {
-    "anthropic": _Wire(anthropic_completion, AnthropicStream),
-    "google": _Wire(google_completion, GoogleStream),
-}
+from chalicelib.proxy.wires import Wire
 
 
 @dataclass(frozen=True)
 class ChatResponseTranslator:
     """Translates the answers to one translated chat request."""
 
-    wire: str
-    """"anthropic" or "google"."""
+    wire: Wire
+    dialect: ChatDialect
+    """The translators of `wire`."""
     model: str
     """The requested model, used when the answer does not name one."""
     created: int
@@ -60,14 +41,13 @@ class ChatResponseTranslator:
             return status, JSON, provider_error_body(status, body)
         if is_event_stream(content_type):
             return status, EVENT_STREAM, b"".join(self._translate_events(iter((body,))))
-        wire = _WIRES[self.wire]
         document = _loads(body)
-        if isinstance(document, list) and self.wire == "google":  # stream without alt=sse
-            return status, EVENT_STREAM, self._stream(wire, document)
+        if isinstance(document, list) and self.dialect.array_streams:  # e.g. without alt=sse
+            return status, EVENT_STREAM, self._stream(document)
         if not isinstance(document, dict):
-            message = f"{self.wire} returned a response that is not a JSON object"
+            message = f"{self.wire.name} returned a response that is not a JSON object"
             return 502, JSON, error_body(502, message, "invalid_provider_response")
-        payload = wire.completion(document, self.model, self.created)
+        payload = self.dialect.completion(document, self.model, self.created)
         if self.stream:
             return status, EVENT_STREAM, sse_body(completion_to_chunks(payload, self.include_usage))
         return status, JSON, json.dumps(payload).encode()
@@ -88,7 +68,7 @@ class ChatResponseTranslator:
         return buffered(self, status, content_type, chunks)
 
     def _translate_events(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
-        translator = _WIRES[self.wire].stream(self.model, self.created, self.include_usage)
+        translator = self.dialect.stream(self.model, self.created, self.include_usage)
         decoder = SseDecoder()
         try:
             for chunk in chunks:
@@ -99,8 +79,8 @@ class ChatResponseTranslator:
         finally:
             close_source(chunks)
 
-    def _stream(self, wire: _Wire, documents: list[Any]) -> bytes:
-        translator = wire.stream(self.model, self.created, self.include_usage)
+    def _stream(self, documents: list[Any]) -> bytes:
+        translator = self.dialect.stream(self.model, self.created, self.include_usage)
         chunks = [chunk for document in documents for chunk in translator.feed(document)]
         return sse_body(chunks + translator.finish())
 

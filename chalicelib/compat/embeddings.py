@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import struct
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,8 @@ from chalicelib.compat.errors import CompatError, error_body, provider_error_bod
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
 from chalicelib.compat.translation import Answer, Translation
+from chalicelib.proxy.providers import PROVIDERS, Provider
+from chalicelib.proxy.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
 
 _ENCODINGS = ("float", "base64")
 
@@ -21,24 +24,40 @@ class EmbeddingsTranslation(Translation):
     """A translated `embeddings` request (never streamed)."""
 
 
-def translate_embeddings_request(body: Any) -> EmbeddingsTranslation:
-    """Translate an OpenAI embeddings request whose `model` is `{provider}/{model}`."""
+def translate_embeddings_request(
+    body: Any, providers: Mapping[str, Provider] = PROVIDERS
+) -> EmbeddingsTranslation:
+    """Translate an OpenAI embeddings request whose `model` is `{provider}/{model}`, a
+    provider of `providers` whose wire has an embeddings translator (else CompatError)."""
     body = require_object(body)
-    provider, model = resolve_model(body.get("model"))
+    provider, model = resolve_model(body.get("model"), providers)
     if "input" not in body or body["input"] in (None, "", []):
         raise CompatError("'input' is required")
-    if provider.wire == "openai":
-        return EmbeddingsTranslation(
-            provider=provider.slug,
-            model=model,
-            wire=provider.wire,
-            path_segments=openai_path(provider, "embeddings"),
-            query=[],
-            body=json.dumps({**body, "model": model}, ensure_ascii=False).encode(),
-            stream=False,
-        )
-    if provider.wire != "google":
+    translate = _TRANSLATORS.get(provider.wire)
+    if translate is None:
         raise CompatError(f"provider {provider.slug!r} has no embeddings API")
+    return translate(provider, model, body)
+
+
+def _openai_embeddings(
+    provider: Provider, model: str, body: dict[str, Any]
+) -> EmbeddingsTranslation:
+    """The request as is, the model renamed."""
+    return EmbeddingsTranslation(
+        provider=provider.slug,
+        model=model,
+        wire=provider.wire,
+        path_segments=openai_path(provider, "embeddings"),
+        query=[],
+        body=json.dumps({**body, "model": model}, ensure_ascii=False).encode(),
+        stream=False,
+    )
+
+
+def _google_embeddings(
+    provider: Provider, model: str, body: dict[str, Any]
+) -> EmbeddingsTranslation:
+    """A Gemini `batchEmbedContents` request, answered by `GoogleEmbeddingsResponder`."""
     texts = _texts(body["input"])
     dimensions = body.get("dimensions")
     if dimensions is not None and (
@@ -134,3 +153,10 @@ def _prompt_tokens(payload: dict[str, Any]) -> int:
     metadata = payload.get("usageMetadata")
     count = metadata.get("promptTokenCount") if isinstance(metadata, dict) else None
     return count if isinstance(count, int) and not isinstance(count, bool) else 0
+
+
+_TRANSLATORS: dict[Wire, Callable[[Provider, str, dict[str, Any]], EmbeddingsTranslation]] = {
+    OPENAI_WIRE: _openai_embeddings,
+    GOOGLE_WIRE: _google_embeddings,
+}
+"""Embeddings translators by wire format; a wire without one has no unified embeddings API."""

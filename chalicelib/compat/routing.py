@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.compat.errors import CompatError
 from chalicelib.proxy.providers import PROVIDERS, Provider
 
-_ROOT_SERVED = frozenset({"deepseek", "perplexity-ai"})
-"""OpenAI-compatible providers that serve `/chat/completions` at the root of their base URL."""
 
-
-def resolve_model(model: Any) -> tuple[Provider, str]:
-    """The provider and bare model of `"{provider}/{model}"` (the model may contain "/")."""
+def resolve_model(
+    model: Any, providers: Mapping[str, Provider] = PROVIDERS
+) -> tuple[Provider, str]:
+    """The provider (of `providers`) and bare model of `"{provider}/{model}"` (the model may
+    contain "/")."""
     if not isinstance(model, str) or not model:
         raise CompatError("'model' is required, as '{provider}/{model}'")
     slug, slash, name = model.partition("/")
     if not slash or not slug or not name:
         raise CompatError(f"'model' must be '{{provider}}/{{model}}', got {model!r}")
-    provider = PROVIDERS.get(slug)
+    provider = providers.get(slug)
     if provider is None:
-        known = ", ".join(sorted(PROVIDERS))
+        known = ", ".join(sorted(providers))
         raise CompatError(f"unknown provider {slug!r} in 'model'; known: {known}")
     return provider, name
 
@@ -30,11 +31,11 @@ def openai_path(provider: Provider, *endpoint: str) -> list[str]:
     """Path segments of an OpenAI-compatible endpoint, relative to the provider's base URL.
 
     Base URLs that already end in a version (`.../v1`) take the endpoint as is; the others
-    need a `v1/` prefix, except the providers that serve it at their root.
+    need a `v1/` prefix, except the providers that serve it at their root (`root_served`).
     """
     last = urlsplit(provider.base_url).path.rstrip("/").rpartition("/")[2]
     versioned = last[:1] == "v" and last[1:].isdigit()
-    prefix = [] if versioned or provider.slug in _ROOT_SERVED else ["v1"]
+    prefix = [] if versioned or provider.root_served else ["v1"]
     return [*prefix, *endpoint]
 
 

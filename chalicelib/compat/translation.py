@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.compat.anthropic_request import anthropic_body
 from chalicelib.compat.chat_input import (
     check_messages,
     check_stream,
@@ -16,11 +15,13 @@ from chalicelib.compat.chat_input import (
     require_object,
 )
 from chalicelib.compat.chat_response import Answer, ChatResponseTranslator
-from chalicelib.compat.google_request import google_body
+from chalicelib.compat.dialects import chat_dialect
 from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
-from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
+from chalicelib.compat.routing import openai_path, resolve_model
 from chalicelib.compat.streaming import StreamedAnswer, buffered
+from chalicelib.proxy.providers import PROVIDERS, Provider
+from chalicelib.proxy.wires import OPENAI_WIRE, Wire
 
 Responder = Callable[[int, str | None, bytes], Answer]
 
@@ -35,11 +36,11 @@ class Translation:
     """Where and what to send upstream for one unified-API request, and how to answer."""
 
     provider: str
-    """Provider slug, a key of `chalicelib.proxy.providers.PROVIDERS`."""
+    """Provider slug, a key of the registry the model was resolved in."""
     model: str
     """The bare model name (without the provider prefix)."""
-    wire: str
-    """The provider's wire format: "openai", "anthropic" or "google"."""
+    wire: Wire
+    """The provider's wire format."""
     path_segments: list[str]
     """Path appended to the provider's base URL."""
     query: list[tuple[str, str]]
@@ -80,15 +81,19 @@ class ChatTranslation(Translation):
         return status, content_type or JSON, chunks
 
 
-def translate_chat_request(body: Any, created: int | None = None) -> ChatTranslation:
-    """Translate an OpenAI chat completion request whose `model` is `{provider}/{model}`.
+def translate_chat_request(
+    body: Any, providers: Mapping[str, Provider] = PROVIDERS, created: int | None = None
+) -> ChatTranslation:
+    """Translate an OpenAI chat completion request whose `model` is `{provider}/{model}`,
+    a provider of `providers`.
 
-    `created` (Unix seconds) stamps translated answers; it defaults to now. Raise CompatError
-    for requests that cannot be translated.
+    OpenAI-wire providers get the request as is (model renamed); the others get it in their
+    wire's dialect (`chalicelib.compat.dialects`). `created` (Unix seconds) stamps translated
+    answers; it defaults to now. Raise CompatError for requests that cannot be translated.
     """
     body = require_object(body)
-    provider, model = resolve_model(body.get("model"))
-    if provider.wire == "openai":
+    provider, model = resolve_model(body.get("model"), providers)
+    if provider.wire is OPENAI_WIRE:
         check_messages(body)
         native = {**body, "model": model}
         return ChatTranslation(
@@ -100,21 +105,17 @@ def translate_chat_request(body: Any, created: int | None = None) -> ChatTransla
             body=_encode(native),
             stream=check_stream(body),
         )
+    dialect = chat_dialect(provider)
     request = parse_chat_request(body, model)
     respond = ChatResponseTranslator(
         wire=provider.wire,
+        dialect=dialect,
         model=model,
         created=int(time.time()) if created is None else created,
         stream=request.stream,
         include_usage=request.include_usage,
     )
-    if provider.wire == "anthropic":
-        path, query, native = ["v1", "messages"], [], anthropic_body(request)
-    else:
-        method = "streamGenerateContent" if request.stream else "generateContent"
-        path = google_model_path(model, method)
-        query = [("alt", "sse")] if request.stream else []
-        native = google_body(request)
+    path, query, native = dialect.request(request, model)
     return ChatTranslation(
         provider=provider.slug,
         model=model,

@@ -17,6 +17,7 @@ from chalicelib.compat import (
     translate_embeddings_request,
 )
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
+from chalicelib.proxy.providers import ProviderRegistry
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json
 
 COMPAT = "compat"
@@ -28,8 +29,9 @@ _ENDPOINTS = {
 }
 
 
-def translate(request: ProxyRequest) -> Translation:
-    """The native request for a unified-API request; BadRequest/NotFound when there is none."""
+def translate(request: ProxyRequest, providers: ProviderRegistry) -> Translation:
+    """The native request for a unified-API request to one of `providers`; BadRequest/NotFound
+    when there is none."""
     translator = _ENDPOINTS.get(tuple(request.path_segments))
     if translator is None:
         paths = ", ".join("/".join(path) for path in _ENDPOINTS)
@@ -43,7 +45,7 @@ def translate(request: ProxyRequest) -> Translation:
     except InvalidInput as exc:
         raise BadRequest(f"the request body {exc}") from None
     try:
-        return translator(body)
+        return translator(body, providers)
     except CompatError as exc:
         raise BadRequest(exc.message) from exc
 

@@ -10,6 +10,7 @@ from chalicelib.api.envelope import failure
 from chalicelib.api.errors import ApiError
 from chalicelib.proxy.options import RequestOptions
 from chalicelib.proxy.providers import Provider
+from chalicelib.proxy.wires import Wire
 
 
 @dataclass
@@ -102,7 +103,7 @@ class Presentation:
     present_error: ErrorPresenter = envelope_error
     model: str | None = None
     """The model asked for, when the upstream body does not say (translated requests)."""
-    answer_format: tuple[str, str] | None = None
+    answer_format: tuple[Wire, str] | None = None
     """(wire, path) of the presented answer when it is not the provider's own format: the
     cache keeps what the client got, so a hit is read for usage in that format."""
 

@@ -135,8 +135,9 @@ def log_entry(
 def _requested_model(call: UpstreamCall) -> str | None:
     """The model the client asked for: Gemini names it in the path, others in the body."""
     path, body = call.path, call.body
-    if call.provider.wire == "google" and "models/" in path:
-        return path.split("models/", 1)[1].split(":", 1)[0] or None
+    in_path = call.provider.wire.model_in_path
+    if in_path is not None and (named := in_path(path)) is not None:
+        return named or None
     if not body or len(body) > _MODEL_SNIFF_LIMIT or body[:1] not in (b"{", b" ", b"\n"):
         return None
     try:

@@ -48,7 +48,7 @@ from chalicelib.proxy.exchange import (
 from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, upstream_headers
 from chalicelib.proxy.options import parse_options
-from chalicelib.proxy.providers import PROVIDERS, Provider, get_provider, upstream_url
+from chalicelib.proxy.providers import PROVIDERS, Provider, ProviderRegistry, upstream_url
 from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import is_retryable_status, run_attempts
@@ -56,6 +56,7 @@ from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
+from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.ratelimit import RateDecision, RateLimiter
 
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
@@ -81,7 +82,8 @@ class ProxyService:
     """Proxies requests to providers and logs each attempt through a LogSink.
 
     Without `limiter` gateways are not rate limited, without `cache` nothing is cached,
-    and without `auth` authenticated gateways refuse every request.
+    and without `auth` authenticated gateways refuse every request. `providers` are the
+    providers it serves (their deployment's base URLs).
     """
 
     def __init__(
@@ -90,8 +92,8 @@ class ProxyService:
         sink: LogSink,
         upstream: UpstreamClient,
         upstream_timeout_s: float,
-        env: Mapping[str, str] | None = None,
         *,
+        providers: ProviderRegistry = PROVIDERS,
         limiter: RateLimiter | None = None,
         cache: ResponseCache | None = None,
         auth: GatewayAuth | None = None,
@@ -102,7 +104,7 @@ class ProxyService:
         self._sink = sink
         self._upstream = upstream
         self._timeout_s = upstream_timeout_s
-        self._env = env
+        self._providers = providers
         self._limiter = limiter
         self._cache = cache
         self._auth = auth
@@ -152,7 +154,7 @@ class ProxyService:
         """The unified API; its errors come in OpenAI's shape."""
         try:
             gateway = self._admit(request)
-            translation = compat.translate(request)
+            translation = compat.translate(request, self._providers)
             call = UpstreamCall(
                 self._provider(translation.provider),
                 "POST",
@@ -165,7 +167,7 @@ class ProxyService:
                 present=compat.presenter(translation),
                 present_error=compat.openai_error,
                 model=translation.model,
-                answer_format=("openai", "/".join(request.path_segments)),
+                answer_format=(OPENAI_WIRE, "/".join(request.path_segments)),
             )
             target = self._target(gateway, request.headers, call, presentation, request.body)
         except ApiError as exc:
@@ -173,9 +175,9 @@ class ProxyService:
         return self._serve(Context(request, gateway, target.options.log.event_id), [target])
 
     def _provider(self, slug: str) -> Provider:
-        provider = get_provider(slug, self._env)
+        provider = self._providers.get(slug)
         if provider is None:
-            known = ", ".join(sorted(PROVIDERS))
+            known = ", ".join(sorted(self._providers))
             raise BadRequest(f"unknown provider {slug!r}; known: {known}")
         return provider
 

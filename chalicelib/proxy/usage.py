@@ -1,20 +1,17 @@
-"""Token usage and model type of proxied provider responses, per wire format."""
+"""Token usage and model type of proxied provider responses: a reader per wire format."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.proxy.sse import is_event_stream, iter_sse_events
 
-_GOOGLE_METHOD_TYPES = {
-    "generateContent": "chat",
-    "streamGenerateContent": "chat",
-    "embedContent": "embedding",
-    "batchEmbedContents": "embedding",
-}
+if TYPE_CHECKING:
+    from chalicelib.proxy.wires import Wire
+
 _GOOGLE_COUNT_KEYS = (
     "promptTokenCount",
     "toolUsePromptTokenCount",
@@ -49,42 +46,24 @@ class Usage:
         return self.tokens_in is not None or self.tokens_out is not None
 
 
-def model_type(wire: str, path: str) -> str | None:
+UsageReader = Callable[[Iterator[Any], str | None], Usage]
+"""Reads the usage of an answer from its JSON documents, given the endpoint's model type."""
+
+
+def model_type(wire: Wire, path: str) -> str | None:
     """Classify a request path: "chat", "completion", "embedding", "image", "audio" or None."""
-    return _classify(wire, path)[1]
+    return wire.classify(path)[1]
 
 
-def extract_usage(wire: str, path: str, body: bytes, content_type: str | None) -> Usage:
+def extract_usage(wire: Wire, path: str, body: bytes, content_type: str | None) -> Usage:
     """Read tokens and model from a complete upstream response body; never raises.
 
-    `wire` is "openai" (also OpenAI-compatible providers), "anthropic" or "google"; `path` is the
-    request path after the provider slug. Bodies without usage (errors, garbage) give `Usage()`.
+    `wire` is the provider's wire format, `path` the request path after the provider slug;
+    the path picks the body format (`Wire.classify`). Bodies without usage (errors, garbage)
+    give `Usage()`.
     """
-    if wire not in _EXTRACTORS:
-        return Usage()
-    body_format, kind = _classify(wire, path)
-    return _EXTRACTORS[body_format](_documents(body, content_type), kind)
-
-
-def _classify(wire: str, path: str) -> tuple[str, str | None]:
-    """The body format and model type of a path, matched on its tail.
-
-    Anthropic and Google also serve OpenAI-compatible endpoints (".../chat/completions"), so
-    only their native endpoints use their own body format.
-    """
-    segments = [s for s in path.split("/") if s] or [""]
-    last, parent = segments[-1], segments[-2] if len(segments) > 1 else ""
-    if wire == "google" and ":" in last:
-        return "google", _GOOGLE_METHOD_TYPES.get(last.rpartition(":")[2])
-    if wire == "anthropic" and last == "messages":
-        return "anthropic", "chat"
-    if (parent, last) == ("chat", "completions") or last == "responses":
-        return "openai", "chat"
-    if last == "completions":
-        return "openai", "completion"
-    if last == "embeddings":
-        return "openai", "embedding"
-    return "openai", {"images": "image", "audio": "audio"}.get(parent)
+    body_wire, kind = wire.classify(path)
+    return body_wire.read_usage(_documents(body, content_type), kind)
 
 
 # --- body decoding ---------------------------------------------------------------------------
@@ -131,7 +110,7 @@ def _str(value: Any, key: str) -> str | None:
 # --- OpenAI and OpenAI-compatible ------------------------------------------------------------
 
 
-def _openai(documents: Iterator[Any], kind: str | None) -> Usage:
+def openai_usage(documents: Iterator[Any], kind: str | None) -> Usage:
     """Chat/legacy completions, embeddings and Responses, as JSON or SSE chunks.
 
     In streams, usage rides on one chunk (chat: the final chunk with `include_usage`, or Groq's
@@ -168,7 +147,7 @@ def _openai(documents: Iterator[Any], kind: str | None) -> Usage:
 # --- Anthropic -------------------------------------------------------------------------------
 
 
-def _anthropic(documents: Iterator[Any], kind: str | None) -> Usage:
+def anthropic_usage(documents: Iterator[Any], kind: str | None) -> Usage:
     """Messages API JSON, or its stream (`message_start`, then cumulative `message_delta`s).
 
     Anthropic's `input_tokens` excludes cache reads and writes; `tokens_in` includes them.
@@ -205,7 +184,7 @@ def _update_input_counts(counts: dict[str, int], usage: dict[str, Any]) -> None:
 # --- Google Gemini ---------------------------------------------------------------------------
 
 
-def _google(documents: Iterator[Any], kind: str | None) -> Usage:
+def google_usage(documents: Iterator[Any], kind: str | None) -> Usage:
     """generateContent JSON, and streamGenerateContent as SSE or as a JSON array.
 
     Counts are proto3 JSON, which omits zeros: once `usageMetadata` reports any count, a missing
@@ -227,11 +206,3 @@ def _google(documents: Iterator[Any], kind: str | None) -> Usage:
         cache_read_tokens=_int(metadata, "cachedContentTokenCount"),
         model=model,
     )
-
-
-# Readers per body format; each format is named after the wire that natively speaks it.
-_EXTRACTORS: dict[str, Callable[[Iterator[Any], str | None], Usage]] = {
-    "openai": _openai,
-    "anthropic": _anthropic,
-    "google": _google,
-}

@@ -85,7 +85,6 @@ def app_client(provider: Callable[[httpx.Request], httpx.Response]) -> Iterator[
         DirectLogSink(wiring.log_writer()),
         UpstreamClient(transport=httpx.MockTransport(provider)),
         upstream_timeout_s=5,
-        env={},
     )
     original = wiring.proxy_service
     wiring.proxy_service = lambda: service  # type: ignore[assignment]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from chalicelib.compat.headers import ANTHROPIC_VERSION, provider_headers
+from chalicelib.compat.headers import provider_headers
+from chalicelib.proxy.wires import ANTHROPIC_VERSION, ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE
 
 
 def test_anthropic_bearer_becomes_x_api_key_with_version() -> None:
     headers = provider_headers(
-        "anthropic",
+        ANTHROPIC_WIRE,
         {"Authorization": "Bearer sk-ant", "Content-Length": "99", "user-agent": "ua"},
     )
     assert headers == {
@@ -20,7 +21,7 @@ def test_anthropic_bearer_becomes_x_api_key_with_version() -> None:
 
 def test_anthropic_keeps_client_key_and_version() -> None:
     headers = provider_headers(
-        "anthropic",
+        ANTHROPIC_WIRE,
         {"X-Api-Key": "own", "authorization": "Bearer other", "Anthropic-Version": "2099-01-01"},
     )
     assert headers == {
@@ -31,17 +32,19 @@ def test_anthropic_keeps_client_key_and_version() -> None:
 
 
 def test_anthropic_non_bearer_authorization_is_left_alone() -> None:
-    headers = provider_headers("anthropic", {"authorization": "Basic abc"})
+    headers = provider_headers(ANTHROPIC_WIRE, {"authorization": "Basic abc"})
     assert headers["authorization"] == "Basic abc"
     assert "x-api-key" not in headers
 
 
 def test_google_bearer_becomes_goog_api_key() -> None:
-    headers = provider_headers("google", {"authorization": "bearer  g-key ", "Content-Type": "x"})
+    headers = provider_headers(
+        GOOGLE_WIRE, {"authorization": "bearer  g-key ", "Content-Type": "x"}
+    )
     assert headers == {"content-type": "application/json", "x-goog-api-key": "g-key"}
     assert "anthropic-version" not in headers
 
 
 def test_openai_wire_keeps_authorization() -> None:
-    headers = provider_headers("openai", {"Authorization": "Bearer sk", "content-length": "5"})
+    headers = provider_headers(OPENAI_WIRE, {"Authorization": "Bearer sk", "content-length": "5"})
     assert headers == {"Authorization": "Bearer sk", "content-type": "application/json"}

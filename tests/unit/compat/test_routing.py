@@ -7,6 +7,7 @@ import pytest
 from chalicelib.compat import CompatError
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
 from chalicelib.proxy.providers import PROVIDERS, Provider, upstream_url
+from chalicelib.proxy.wires import OPENAI_WIRE
 
 
 @pytest.mark.parametrize(
@@ -55,12 +56,12 @@ def test_openai_path_reaches_the_real_endpoint(slug: str, url: str) -> None:
 
 def test_openai_path_for_every_openai_wire_provider_ends_with_endpoint() -> None:
     for provider in PROVIDERS.values():
-        if provider.wire == "openai":
+        if provider.wire is OPENAI_WIRE:
             assert openai_path(provider, "embeddings")[-1] == "embeddings"
 
 
 def test_openai_path_with_versioned_override() -> None:
-    local = Provider("mistral", "http://127.0.0.1:9000/v2/", "openai", None)
+    local = Provider("mistral", "http://127.0.0.1:9000/v2/", OPENAI_WIRE, None)
     assert openai_path(local, "chat", "completions") == ["chat", "completions"]
 
 

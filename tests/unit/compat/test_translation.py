@@ -7,13 +7,21 @@ from typing import Any
 
 import pytest
 
-from chalicelib.compat import ChatTranslation, Translation, translate_chat_request
-from chalicelib.proxy.providers import PROVIDERS
+from chalicelib.compat import (
+    ChatTranslation,
+    CompatError,
+    Translation,
+    translate_chat_request,
+    translate_embeddings_request,
+)
+from chalicelib.proxy.providers import PROVIDERS, Provider
+from chalicelib.proxy.usage import openai_usage
+from chalicelib.proxy.wires import OPENAI_WIRE, Wire
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
 
-@pytest.mark.parametrize("slug", [p.slug for p in PROVIDERS.values() if p.wire == "openai"])
+@pytest.mark.parametrize("slug", [p.slug for p in PROVIDERS.values() if p.wire is OPENAI_WIRE])
 def test_openai_wire_passes_through(slug: str) -> None:
     body = {
         "model": f"{slug}/some/model",
@@ -29,7 +37,7 @@ def test_openai_wire_passes_through(slug: str) -> None:
     assert isinstance(translation, Translation)
     assert translation.provider == slug
     assert translation.model == "some/model"
-    assert translation.wire == "openai"
+    assert translation.wire is OPENAI_WIRE
     assert translation.path_segments[-2:] == ["chat", "completions"]
     assert translation.query == []
     assert translation.stream is False
@@ -94,3 +102,13 @@ def test_translation_does_not_mutate_the_request() -> None:
     body: dict[str, Any] = {"model": "openai/gpt-4o", "messages": MESSAGES}
     translate_chat_request(body)
     assert body["model"] == "openai/gpt-4o"
+
+
+def test_a_wire_without_a_dialect_is_refused_not_taken_for_another() -> None:
+    other = Wire("other", lambda parent, last: (False, None), openai_usage)
+    providers = PROVIDERS.extended(Provider("other-llm", "https://other.test", other, None))
+    body = {"model": "other-llm/m", "messages": MESSAGES}
+    with pytest.raises(CompatError, match="'other-llm' \\(other wire\\) has no unified chat API"):
+        translate_chat_request(body, providers)
+    with pytest.raises(CompatError, match="'other-llm' has no embeddings API"):
+        translate_embeddings_request({"model": "other-llm/m", "input": "x"}, providers)

@@ -18,6 +18,7 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache
+from chalicelib.proxy.providers import PROVIDERS, ProviderRegistry
 from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.ratelimit import RateLimiter
@@ -47,7 +48,13 @@ Handler = Callable[[httpx.Request], httpx.Response]
 class ProxyHarness:
     """A ProxyService with every feature wired, its AWS calls and provider calls recorded."""
 
-    def __init__(self, settings: Settings, accounts: AccountStore, queue: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        accounts: AccountStore,
+        queue: bool = False,
+        providers: ProviderRegistry = PROVIDERS,
+    ) -> None:
         self.settings = settings
         self.accounts = accounts
         self.bodies = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
@@ -71,7 +78,7 @@ class ProxyHarness:
             sink,
             UpstreamClient(transport=httpx.MockTransport(self._dispatch)),
             upstream_timeout_s=5,
-            env={},
+            providers=providers,
             limiter=RateLimiter(aws.client("dynamodb"), settings.control_table),
             cache=ResponseCache(s3, settings.bodies_bucket),
             auth=GatewayAuth(accounts.account_of_token),

@@ -13,6 +13,7 @@ from chalicelib.api.errors import BadRequest
 from chalicelib.proxy.records import MAX_MODEL_LENGTH, MAX_USER_AGENT_LENGTH
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.usage import extract_usage
+from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
 from tests.unit.proxy.harness import CHAT_RESPONSE, ProxyHarness
@@ -84,7 +85,7 @@ def test_invalid_unicode_in_the_requested_model_is_replaced(
 
 def test_token_counts_no_call_can_have_are_unknown() -> None:
     body = json.dumps({**CHAT_RESPONSE, "usage": {"prompt_tokens": 10**40, "completion_tokens": 1}})
-    usage = extract_usage("openai", "chat/completions", body.encode(), "application/json")
+    usage = extract_usage(OPENAI_WIRE, "chat/completions", body.encode(), "application/json")
     assert usage.tokens_in is None and usage.tokens_out == 1
 
 

@@ -1,4 +1,5 @@
-from chalicelib.proxy.providers import PROVIDERS, get_provider, upstream_url
+from chalicelib.proxy.providers import PROVIDERS, upstream_url
+from chalicelib.settings import Settings
 
 REQUIRED = ["openai", "anthropic", "google-ai-studio", "groq", "mistral", "deepseek", "xai"]
 
@@ -18,24 +19,29 @@ def test_paths_map_like_cloudflare() -> None:
         ): "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent",
     }
     for (slug, path), url in cases.items():
-        provider = get_provider(slug, env={})
-        assert provider is not None
+        provider = PROVIDERS[slug]
         assert upstream_url(provider, path.split("/"), []) == url
 
 
 def test_env_overrides_base_url() -> None:
-    env = {"AIG_PROVIDER_URL_GOOGLE_AI_STUDIO": "http://127.0.0.1:9000/google"}
-    provider = get_provider("google-ai-studio", env)
-    assert provider is not None and provider.base_url == "http://127.0.0.1:9000/google"
-    assert get_provider("openai", env).base_url == "https://api.openai.com/v1"  # type: ignore[union-attr]
+    env = {
+        "AIG_PROVIDER_URL_GOOGLE_AI_STUDIO": "http://127.0.0.1:9000/google",
+        "AIG_PROVIDER_URL_OPENAI": "",
+        "AIG_PROVIDER_URL_groq": "http://127.0.0.1:9000/groq",
+    }
+    providers = PROVIDERS.with_urls(Settings.from_env(env).provider_urls)
+    assert providers["google-ai-studio"].base_url == "http://127.0.0.1:9000/google"
+    assert providers["google-ai-studio"].wire is PROVIDERS["google-ai-studio"].wire
+    assert providers["openai"].base_url == "https://api.openai.com/v1"
+    assert providers["groq"].base_url == "https://api.groq.com/openai/v1"
+    assert PROVIDERS["google-ai-studio"].base_url == "https://generativelanguage.googleapis.com"
 
 
 def test_query_string_is_kept_and_segments_are_escaped() -> None:
-    provider = get_provider("openai", env={})
-    assert provider is not None
+    provider = PROVIDERS["openai"]
     url = upstream_url(provider, ["files", "a b"], [("limit", "2"), ("after", "x&y")])
     assert url == "https://api.openai.com/v1/files/a%20b?limit=2&after=x%26y"
 
 
 def test_unknown_provider_is_none() -> None:
-    assert get_provider("nope", env={}) is None
+    assert PROVIDERS.get("nope") is None

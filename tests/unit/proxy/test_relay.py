@@ -19,6 +19,7 @@ from chalicelib.proxy.relay import (
     split_events,
 )
 from chalicelib.proxy.usage import extract_usage
+from chalicelib.proxy.wires import OPENAI_WIRE
 
 
 def test_capture_keeps_its_limit_and_counts_everything() -> None:
@@ -39,7 +40,7 @@ def test_sample_of_a_long_event_stream_keeps_head_and_tail_for_usage() -> None:
     sample.add(usage + b"data: [DONE]\n\n")
     body = sample.body()
     assert len(body) <= 2 * SAMPLE_BYTES + 2
-    found = extract_usage("openai", "chat/completions", body, "text/event-stream")
+    found = extract_usage(OPENAI_WIRE, "chat/completions", body, "text/event-stream")
     assert (found.tokens_in, found.tokens_out, found.model) == (11, 22, "gpt-4o-mini")
 
 

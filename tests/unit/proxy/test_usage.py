@@ -3,6 +3,7 @@ import json
 import pytest
 
 from chalicelib.proxy.usage import Usage, extract_usage, model_type
+from chalicelib.proxy.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, WIRES
 
 JSON = "application/json"
 SSE = "text/event-stream; charset=utf-8"
@@ -133,37 +134,37 @@ GROQ_CHAT_SSE = sse(
 
 
 def test_openai_chat_json():
-    assert extract_usage("openai", "chat/completions", OPENAI_CHAT_JSON, JSON) == Usage(
+    assert extract_usage(OPENAI_WIRE, "chat/completions", OPENAI_CHAT_JSON, JSON) == Usage(
         tokens_in=1119, tokens_out=10, cache_read_tokens=1024, model="gpt-4o-mini-2024-07-18"
     )
 
 
 def test_openai_chat_json_content_type_missing_or_with_charset():
-    expected = extract_usage("openai", "chat/completions", OPENAI_CHAT_JSON, JSON)
+    expected = extract_usage(OPENAI_WIRE, "chat/completions", OPENAI_CHAT_JSON, JSON)
     for content_type in (None, "application/json; charset=utf-8"):
-        usage = extract_usage("openai", "chat/completions", OPENAI_CHAT_JSON, content_type)
+        usage = extract_usage(OPENAI_WIRE, "chat/completions", OPENAI_CHAT_JSON, content_type)
         assert usage == expected
 
 
 def test_openai_chat_stream_with_usage_chunk():
-    usage = extract_usage("openai", "v1/chat/completions", OPENAI_CHAT_SSE_WITH_USAGE, SSE)
+    usage = extract_usage(OPENAI_WIRE, "v1/chat/completions", OPENAI_CHAT_SSE_WITH_USAGE, SSE)
     assert usage == Usage(19, 2, 0, None, "gpt-4o-mini-2024-07-18")
 
 
 def test_openai_chat_stream_without_usage_chunk_has_unknown_tokens():
-    usage = extract_usage("openai", "chat/completions", OPENAI_CHAT_SSE_WITHOUT_USAGE, SSE)
+    usage = extract_usage(OPENAI_WIRE, "chat/completions", OPENAI_CHAT_SSE_WITHOUT_USAGE, SSE)
     assert usage == Usage(model="gpt-4o-mini-2024-07-18")
     assert not usage.known
 
 
 def test_groq_stream_usage_in_x_groq():
-    usage = extract_usage("openai", "chat/completions", GROQ_CHAT_SSE, "text/event-stream")
+    usage = extract_usage(OPENAI_WIRE, "chat/completions", GROQ_CHAT_SSE, "text/event-stream")
     assert usage == Usage(tokens_in=40, tokens_out=12, model="llama-3.3-70b-versatile")
 
 
 def test_openrouter_stream_with_comments():
     body = b": OPENROUTER PROCESSING\n\n" + OPENAI_CHAT_SSE_WITH_USAGE
-    assert extract_usage("openai", "chat/completions", body, SSE).tokens_in == 19
+    assert extract_usage(OPENAI_WIRE, "chat/completions", body, SSE).tokens_in == 19
 
 
 def test_deepseek_cache_hit_tokens():
@@ -189,7 +190,7 @@ def test_deepseek_cache_hit_tokens():
             },
         }
     ).encode()
-    usage = extract_usage("openai", "chat/completions", body, JSON)
+    usage = extract_usage(OPENAI_WIRE, "chat/completions", body, JSON)
     assert usage == Usage(1200, 9, 1152, None, "deepseek-chat")
 
 
@@ -207,7 +208,7 @@ def test_openai_reasoning_tokens_are_part_of_completion_tokens():
             },
         }
     ).encode()
-    assert extract_usage("openai", "chat/completions", body, JSON).tokens_out == 520
+    assert extract_usage(OPENAI_WIRE, "chat/completions", body, JSON).tokens_out == 520
 
 
 def test_legacy_completions_json():
@@ -216,7 +217,7 @@ def test_legacy_completions_json():
     "choices": [{"text": "\\n\\nThis is indeed a test", "index": 0, "logprobs": null,
     "finish_reason": "length"}], "usage": {"prompt_tokens": 5, "completion_tokens": 7,
     "total_tokens": 12}}"""
-    assert extract_usage("openai", "v1/completions", body, JSON) == Usage(
+    assert extract_usage(OPENAI_WIRE, "v1/completions", body, JSON) == Usage(
         tokens_in=5, tokens_out=7, model="gpt-3.5-turbo-instruct"
     )
 
@@ -232,14 +233,14 @@ OPENAI_EMBEDDINGS_JSON = b"""{
 
 
 def test_openai_embeddings_have_zero_output_tokens():
-    assert extract_usage("openai", "embeddings", OPENAI_EMBEDDINGS_JSON, JSON) == Usage(
+    assert extract_usage(OPENAI_WIRE, "embeddings", OPENAI_EMBEDDINGS_JSON, JSON) == Usage(
         tokens_in=5, tokens_out=0, model="text-embedding-3-small"
     )
 
 
 def test_embeddings_without_usage_stay_unknown():
     body = b'{"object": "list", "data": [], "model": "text-embedding-3-small"}'
-    usage = extract_usage("openai", "embeddings", body, JSON)
+    usage = extract_usage(OPENAI_WIRE, "embeddings", body, JSON)
     assert usage == Usage(model="text-embedding-3-small")
 
 
@@ -314,7 +315,7 @@ def _response_stream(terminal_event: str) -> bytes:
 
 def test_responses_json():
     body = json.dumps(_RESPONSE).encode()
-    assert extract_usage("openai", "responses", body, JSON) == Usage(
+    assert extract_usage(OPENAI_WIRE, "responses", body, JSON) == Usage(
         tokens_in=2036, tokens_out=87, cache_read_tokens=1920, model="gpt-4.1-2025-04-14"
     )
 
@@ -324,14 +325,14 @@ def test_responses_json():
 )
 def test_responses_stream(terminal_event: str):
     body = _response_stream(terminal_event)
-    assert extract_usage("openai", "v1/responses", body, SSE) == Usage(
+    assert extract_usage(OPENAI_WIRE, "v1/responses", body, SSE) == Usage(
         2036, 87, 1920, None, "gpt-4.1-2025-04-14"
     )
 
 
 def test_responses_stream_cut_before_completion_has_unknown_tokens():
     body = _response_stream("response.completed").split(b"event: response.completed")[0]
-    assert not extract_usage("openai", "responses", body, SSE).known
+    assert not extract_usage(OPENAI_WIRE, "responses", body, SSE).known
 
 
 def test_openai_cache_write_tokens():
@@ -347,7 +348,7 @@ def test_openai_cache_write_tokens():
             },
         }
     ).encode()
-    assert extract_usage("openai", "responses", body, JSON).cache_write_tokens == 2900
+    assert extract_usage(OPENAI_WIRE, "responses", body, JSON).cache_write_tokens == 2900
 
 
 # --- Anthropic -----------------------------------------------------------------------------------
@@ -423,7 +424,7 @@ _ANTHROPIC_STREAM_EVENTS = [
 
 
 def test_anthropic_json_counts_cached_tokens_as_input():
-    assert extract_usage("anthropic", "v1/messages", ANTHROPIC_JSON, JSON) == Usage(
+    assert extract_usage(ANTHROPIC_WIRE, "v1/messages", ANTHROPIC_JSON, JSON) == Usage(
         tokens_in=12 + 2048 + 1024,
         tokens_out=6,
         cache_read_tokens=1024,
@@ -437,14 +438,14 @@ def test_anthropic_json_without_cache_fields():
     "model": "claude-3-haiku-20240307", "content": [{"type": "text", "text": "Hi"}],
     "stop_reason": "end_turn", "stop_sequence": null,
     "usage": {"input_tokens": 10, "output_tokens": 3}}"""
-    assert extract_usage("anthropic", "v1/messages", body, JSON) == Usage(
+    assert extract_usage(ANTHROPIC_WIRE, "v1/messages", body, JSON) == Usage(
         10, 3, None, None, "claude-3-haiku-20240307"
     )
 
 
 def test_anthropic_stream_takes_last_message_delta():
     body = sse(*_ANTHROPIC_STREAM_EVENTS)
-    assert extract_usage("anthropic", "v1/messages", body, SSE) == Usage(
+    assert extract_usage(ANTHROPIC_WIRE, "v1/messages", body, SSE) == Usage(
         tokens_in=3025,
         tokens_out=15,
         cache_read_tokens=3000,
@@ -471,7 +472,7 @@ def test_anthropic_stream_prefers_input_counts_of_message_delta():
             },
         )
     )
-    usage = extract_usage("anthropic", "v1/messages", sse(*events), SSE)
+    usage = extract_usage(ANTHROPIC_WIRE, "v1/messages", sse(*events), SSE)
     assert usage == Usage(30 + 100 + 3000, 40, 3000, 100, "claude-3-5-haiku-20241022")
 
 
@@ -480,7 +481,7 @@ def test_anthropic_stream_without_message_delta_has_unknown_output():
     events.append(
         ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
     )
-    usage = extract_usage("anthropic", "v1/messages", sse(*events), SSE)
+    usage = extract_usage(ANTHROPIC_WIRE, "v1/messages", sse(*events), SSE)
     assert (usage.tokens_in, usage.tokens_out) == (3025, None)
 
 
@@ -544,7 +545,7 @@ _GEMINI_CHUNKS = [
 
 def test_gemini_json():
     path = "v1beta/models/gemini-2.5-flash:generateContent"
-    assert extract_usage("google", path, GEMINI_JSON, JSON) == Usage(
+    assert extract_usage(GOOGLE_WIRE, path, GEMINI_JSON, JSON) == Usage(
         tokens_in=1040, tokens_out=207, cache_read_tokens=1024, model="gemini-2.5-flash"
     )
 
@@ -552,7 +553,7 @@ def test_gemini_json():
 def test_gemini_sse_with_usage_on_every_chunk_takes_the_last():
     body = sse(*((None, c) for c in _GEMINI_CHUNKS), crlf=True)
     path = "v1beta/models/gemini-2.0-flash:streamGenerateContent"
-    assert extract_usage("google", path, body, "text/event-stream") == Usage(
+    assert extract_usage(GOOGLE_WIRE, path, body, "text/event-stream") == Usage(
         tokens_in=9, tokens_out=31, model="gemini-2.0-flash"
     )
 
@@ -560,7 +561,9 @@ def test_gemini_sse_with_usage_on_every_chunk_takes_the_last():
 def test_gemini_json_array_stream_takes_the_last_element():
     body = ("[" + ",\r\n".join(json.dumps(c, indent=2) for c in _GEMINI_CHUNKS) + "]").encode()
     path = "v1beta/models/gemini-2.0-flash:streamGenerateContent"
-    assert extract_usage("google", path, body, JSON) == Usage(9, 31, None, None, "gemini-2.0-flash")
+    assert extract_usage(GOOGLE_WIRE, path, body, JSON) == Usage(
+        9, 31, None, None, "gemini-2.0-flash"
+    )
 
 
 def test_gemini_zero_counts_are_omitted_in_proto_json():
@@ -572,13 +575,15 @@ def test_gemini_zero_counts_are_omitted_in_proto_json():
         }
     ).encode()
     path = "v1beta/models/gemini-2.0-flash:generateContent"
-    assert extract_usage("google", path, body, JSON) == Usage(12, 0, None, None, "gemini-2.0-flash")
+    assert extract_usage(GOOGLE_WIRE, path, body, JSON) == Usage(
+        12, 0, None, None, "gemini-2.0-flash"
+    )
 
 
 def test_gemini_embed_content_has_no_usage():
     body = b'{"embedding": {"values": [0.013168523, -0.008711934, -0.046782676]}}'
     path = "v1beta/models/text-embedding-004:embedContent"
-    assert extract_usage("google", path, body, JSON) == Usage()
+    assert extract_usage(GOOGLE_WIRE, path, body, JSON) == Usage()
 
 
 # --- errors and garbage --------------------------------------------------------------------------
@@ -612,7 +617,7 @@ ERROR_BODIES = [
 
 @pytest.mark.parametrize(("wire", "path", "body"), ERROR_BODIES)
 def test_error_bodies_have_no_usage(wire: str, path: str, body: bytes):
-    assert extract_usage(wire, path, body, JSON) == Usage()
+    assert extract_usage(WIRES[wire], path, body, JSON) == Usage()
 
 
 GARBAGE = [
@@ -647,17 +652,13 @@ GARBAGE = [
     ],
 )
 def test_garbage_never_raises_and_is_unknown(wire: str, path: str, body: bytes, content_type):
-    assert not extract_usage(wire, path, body, content_type).known
+    assert not extract_usage(WIRES[wire], path, body, content_type).known
 
 
 def test_sse_body_of_garbage_events():
     body = b"data: {not json\n\ndata: \xff\xfe\n\nevent: message_delta\ndata: [1,\n\n"
     for wire, path in [("openai", "chat/completions"), ("anthropic", "v1/messages")]:
-        assert extract_usage(wire, path, body, SSE) == Usage()
-
-
-def test_unknown_wire():
-    assert extract_usage("cohere", "v2/chat", OPENAI_CHAT_JSON, JSON) == Usage()
+        assert extract_usage(WIRES[wire], path, body, SSE) == Usage()
 
 
 def test_known():
@@ -709,9 +710,9 @@ def test_known():
     ],
 )
 def test_model_type(wire: str, path: str, expected: str | None):
-    assert model_type(wire, path) == expected
+    assert model_type(WIRES[wire], path) == expected
 
 
 def test_openai_compatible_endpoint_of_anthropic_reads_openai_format():
-    usage = extract_usage("anthropic", "v1/chat/completions", OPENAI_CHAT_JSON, JSON)
+    usage = extract_usage(ANTHROPIC_WIRE, "v1/chat/completions", OPENAI_CHAT_JSON, JSON)
     assert usage.tokens_in == 1119
