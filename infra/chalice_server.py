@@ -39,8 +39,8 @@ from chalice.local import (
 
 from chalicelib import wiring
 from chalicelib.api.envelope import failure
-from chalicelib.api.errors import ApiError, HttpError, NotFound
 from chalicelib.api.limits import check_content_length
+from chalicelib.errors import ApiError, HttpError, NotFound
 from infra.local import REPO_ROOT
 
 _HTTP_ERRORS = {

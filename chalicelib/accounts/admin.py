@@ -35,7 +35,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from chalicelib import wiring
 from chalicelib.accounts.models import PLANS, Account
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.errors import ApiError, NotFound
+from chalicelib.errors import ApiError, NotFound
 
 TOKEN_NOTE = "Keep this token now: it will not be shown again."
 

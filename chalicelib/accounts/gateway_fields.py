@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.accounts.ids import check_id
 from chalicelib.accounts.models import CONFIG_FIELDS, READ_ONLY_FIELDS, Gateway, Plan
 from chalicelib.accounts.settings_schema import checks
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 
 _CHECKS = checks(Gateway)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 """1-64 lower-case letters, digits, `-` or `_`, starting with a letter or digit: safe in

@@ -19,7 +19,7 @@ from chalicelib.accounts.settings_schema import (
     setting_by_plan,
 )
 from chalicelib.accounts.shapes import boolean, choice, integer, nullable
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.logstore.ids import iso_utc
 from chalicelib.settings import DEFAULT_SHARD_COUNT
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 
 Shape = Callable[[Any, str], Any]
 

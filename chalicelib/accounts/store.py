@@ -26,7 +26,7 @@ from chalicelib.accounts.models import (
     utc_now_iso,
 )
 from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
-from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, NotFound
 
 _MAX_RETRIES = 20
 """Optimistic updates retried at most this often before giving up."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chalicelib.accounts.tokens import bearer_token
-from chalicelib.api.errors import NotFound, Unauthorized
+from chalicelib.errors import NotFound, Unauthorized
 
 
 class AccountAuth:

@@ -14,16 +14,16 @@ from chalice import Chalice, Response
 from chalice.app import Request
 
 from chalicelib.api.envelope import failure
-from chalicelib.api.errors import (
+from chalicelib.api.failures import as_api_error
+from chalicelib.api.limits import check_size
+from chalicelib.api.paths import decode_params
+from chalicelib.errors import (
     ApiError,
     BadRequest,
     HttpError,
     MethodNotAllowed,
     UnsupportedMediaType,
 )
-from chalicelib.api.failures import as_api_error
-from chalicelib.api.limits import check_size
-from chalicelib.api.paths import decode_params
 
 logger = logging.getLogger(__name__)
 

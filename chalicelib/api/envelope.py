@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.errors import ApiError
+from chalicelib.errors import ApiError
 
 
 def success(result: Any, result_info: dict[str, Any] | None = None) -> dict[str, Any]:

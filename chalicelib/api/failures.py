@@ -9,7 +9,7 @@ import logging
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.api.errors import ApiError, ServiceUnavailable
+from chalicelib.errors import ApiError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.api.errors import BadRequest, PayloadTooLarge
+from chalicelib.errors import BadRequest, PayloadTooLarge
 
 
 def check_content_length(content_length: str | None, limit: int) -> int:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.logstore.filters import Filter, InvalidQuery, make_filter
 from chalicelib.validation import InvalidInput, load_json
 

@@ -10,7 +10,6 @@ from typing import Any
 from chalicelib.accounts.models import Gateway
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
-from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.api.log_params import LogQuery, parse_log_query
 from chalicelib.api.management import (
     DEFAULT_BUDGET_S,
@@ -23,6 +22,7 @@ from chalicelib.api.management import (
     open_gateway,
 )
 from chalicelib.api.metadata import MAX_METADATA_ENTRIES, check_metadata
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from chalicelib.logstore.filters import BOOL, KEYS, NUMBER, STRING

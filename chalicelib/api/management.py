@@ -16,7 +16,7 @@ from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
-from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.writer import LogWriter
 
 DEFAULT_PER_PAGE = 20

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.validation import InvalidInput, check_text, storable_number
 
 MAX_METADATA_ENTRIES = 5

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
 from chalicelib.accounts.ids import ID_PATTERN
-from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.ids import is_log_id
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -28,10 +28,10 @@ from urllib.parse import parse_qsl, quote
 
 from chalicelib import wiring
 from chalicelib.api.envelope import failure
-from chalicelib.api.errors import ApiError, HttpError, MethodNotAllowed, NotFound
 from chalicelib.api.limits import check_content_length, check_size
 from chalicelib.dataplane.routes import match
 from chalicelib.dataplane.watch import WatchedBody
+from chalicelib.errors import ApiError, HttpError, MethodNotAllowed, NotFound
 from chalicelib.proxy.entry import proxy_answer
 from chalicelib.proxy.exchange import ProxyResponse
 from chalicelib.proxy.relay import Relay

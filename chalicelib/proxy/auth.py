@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from chalicelib.accounts.tokens import bearer_token
-from chalicelib.api.errors import ServiceUnavailable, Unauthorized
+from chalicelib.errors import ServiceUnavailable, Unauthorized
 from chalicelib.proxy.options import aig_header
 from chalicelib.proxy.stale import SourceUnavailable, StaleIfError
 

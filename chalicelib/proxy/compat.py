@@ -8,7 +8,6 @@ keeps that translated answer, so a hit is byte-identical (its usage is read from
 
 from __future__ import annotations
 
-from chalicelib.api.errors import ApiError, BadRequest, NotFound
 from chalicelib.compat import (
     CompatError,
     Translation,
@@ -16,6 +15,7 @@ from chalicelib.compat import (
     translate_chat_request,
     translate_embeddings_request,
 )
+from chalicelib.errors import ApiError, BadRequest, NotFound
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
 from chalicelib.proxy.providers import ProviderRegistry
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json

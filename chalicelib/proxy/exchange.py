@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.api.envelope import failure
-from chalicelib.api.errors import ApiError
+from chalicelib.errors import ApiError
 from chalicelib.proxy.options import RequestOptions
 from chalicelib.proxy.providers import Provider
 from chalicelib.proxy.wires import Wire

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.errors import ServiceUnavailable
+from chalicelib.errors import ServiceUnavailable
 from chalicelib.proxy.stale import SourceUnavailable, StaleIfError
 
 DEFAULT_STALE_S = 300.0

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from chalicelib.api.errors import ApiError
+from chalicelib.errors import ApiError
 from chalicelib.logstore.bodies import MAX_BODY_BYTES
 
 SAMPLE_BYTES = 64 * 1024

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from chalicelib.api.errors import ApiError, UpstreamTimeout, UpstreamUnreachable
+from chalicelib.errors import ApiError, UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.upstream import UpstreamResponse, UpstreamStream
 
 BACKOFFS = ("constant", "linear", "exponential")

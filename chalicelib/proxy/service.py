@@ -28,9 +28,9 @@ from collections.abc import Callable, Mapping
 
 from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.errors import ApiError, BadRequest, NotFound, Unauthorized
 from chalicelib.api.paths import check_segments
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
+from chalicelib.errors import ApiError, BadRequest, NotFound, Unauthorized
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_text, load_json
 
 MAX_STEPS = 10

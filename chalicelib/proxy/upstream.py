@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from chalicelib.api.errors import UpstreamTimeout, UpstreamUnreachable
+from chalicelib.errors import UpstreamTimeout, UpstreamUnreachable
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib.accounts.gateway_fields import parse_settings
 from chalicelib.accounts.models import PLANS
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from tests.factories import NEWER_GATEWAY_FIELDS
 
 PAID = PLANS["paid"]

@@ -11,7 +11,7 @@ import pytest
 from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.analytics_api import AnalyticsApi
-from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.ids import iso_utc, new_log_id
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups

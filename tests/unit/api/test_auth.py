@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.api.auth import AccountAuth
-from chalicelib.api.errors import ApiError, NotFound, Unauthorized
+from chalicelib.errors import ApiError, NotFound, Unauthorized
 
 AUTH = AccountAuth({"aig_acme": "acme", "aig_globex": "globex"}.get)
 

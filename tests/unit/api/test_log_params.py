@@ -6,8 +6,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from chalicelib.api.errors import BadRequest
 from chalicelib.api.log_params import ORDER_KEYS, LogQuery, parse_log_query
+from chalicelib.errors import BadRequest
 from chalicelib.logstore.filters import EARLIEST, Filter
 
 SDK_QUERY = (

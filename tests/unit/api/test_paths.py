@@ -2,8 +2,8 @@
 
 import pytest
 
-from chalicelib.api.errors import BadRequest, NotFound
 from chalicelib.api.paths import check_segments, decode_params, decode_segment
+from chalicelib.errors import BadRequest, NotFound
 
 
 @pytest.mark.parametrize(

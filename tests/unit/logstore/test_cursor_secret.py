@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from chalicelib import aws, wiring
-from chalicelib.api.errors import BadRequest
 from chalicelib.api.logs_api import LogsApi
+from chalicelib.errors import BadRequest
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
 from chalicelib.logstore.cursor_secret import SECRET_BYTES, SECRET_KEY, deployment_secret
 from chalicelib.logstore.reader import LogReader

@@ -1,7 +1,7 @@
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from chalicelib.api.errors import ServiceUnavailable, Unauthorized
+from chalicelib.errors import ServiceUnavailable, Unauthorized
 from chalicelib.proxy.auth import GatewayAuth
 
 TOKEN = "tok-acme-0123456789"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.proxy.custom_cost import MAX_PRICE_USD, CustomCost, parse_custom_cost
 from chalicelib.proxy.options import log_options
 from chalicelib.proxy.usage import MAX_TOKENS, Usage

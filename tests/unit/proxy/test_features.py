@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.errors import BadRequest, NotFound, Unauthorized
+from chalicelib.errors import BadRequest, NotFound, Unauthorized
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, CHAT_RESPONSE, CLIENT_KEY, Handler, ProxyHarness

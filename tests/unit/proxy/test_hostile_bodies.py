@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.proxy.records import MAX_MODEL_LENGTH, MAX_USER_AGENT_LENGTH
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.usage import extract_usage

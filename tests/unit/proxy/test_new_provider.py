@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.proxy.providers import PROVIDERS, Provider
 from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.settings import Settings

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.errors import BadRequest
 from chalicelib.cache.options import CacheOptions
 from chalicelib.cache.policy import MAX_TTL_S
+from chalicelib.errors import BadRequest
 from chalicelib.proxy.options import (
     MAX_CUSTOM_KEY_LENGTH,
     RequestOptions,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chalicelib.api.errors import UpstreamUnreachable
+from chalicelib.errors import UpstreamUnreachable
 from chalicelib.proxy.relay import (
     CLIENT_GONE,
     SAMPLE_BYTES,

@@ -2,7 +2,7 @@ import httpx
 import pytest
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.errors import UpstreamTimeout, UpstreamUnreachable
+from chalicelib.errors import UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.retry import (
     AttemptPolicy,
     is_retryable_status,

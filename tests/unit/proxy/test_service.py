@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.errors import BadRequest, NotFound
+from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.search import LogSearch, LogSearcher
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.errors import UpstreamUnreachable
+from chalicelib.errors import UpstreamUnreachable
 from chalicelib.logstore.bodies import MAX_BODY_BYTES
 from chalicelib.proxy.relay import CLIENT_GONE
 from chalicelib.settings import Settings

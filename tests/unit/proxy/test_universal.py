@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from chalicelib.api.errors import BadRequest
+from chalicelib.errors import BadRequest
 from chalicelib.proxy.universal import MAX_STEPS, parse_steps
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chalicelib.api.errors import UpstreamTimeout
+from chalicelib.errors import UpstreamTimeout
 from chalicelib.proxy.upstream import UpstreamClient
 
 BODY = b"data: hello\n\n"

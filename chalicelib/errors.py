@@ -1,4 +1,6 @@
-"""Errors that map to a 4xx/5xx answer with a clear message (never a stack trace)."""
+"""The project's exception hierarchy: errors the client sees, each with a clear message
+(never a stack trace). Importable by every package; the HTTP status and Cloudflare code
+of each error are its class attributes `status` and `code`."""
 
 from __future__ import annotations
 
