@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from chalicelib.api.failures import as_api_error
 from chalicelib.api.paths import decode_params
-from chalicelib.proxy import compat
+from chalicelib.proxy import unified
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, envelope_error
 from chalicelib.proxy.service import ProxyService
 
@@ -46,8 +46,8 @@ def proxy_answer(
         return service.handle(request)
     except Exception as exc:
         error = as_api_error(exc, "proxy")
-        if unquote(params.get("provider", "")) == compat.COMPAT:
-            return compat.openai_error(error)
+        if unquote(params.get("provider", "")) == unified.COMPAT:
+            return unified.openai_error(error)
         return envelope_error(error)
 
 

@@ -34,7 +34,7 @@ from chalicelib.errors import ApiError, BadRequest, NotFound, Unauthorized
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome
-from chalicelib.proxy import compat
+from chalicelib.proxy import unified
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.breaker import Breaker
 from chalicelib.proxy.exchange import (
@@ -113,7 +113,7 @@ class ProxyService:
 
     def handle(self, request: ProxyRequest) -> ProxyResponse:
         """Proxy one request; raise ApiError for requests that cannot be proxied at all."""
-        if request.provider == compat.COMPAT:
+        if request.provider == unified.COMPAT:
             return self._handle_compat(request)
         provider = self._provider(request.provider)
         gateway = self._admit(request)
@@ -154,7 +154,7 @@ class ProxyService:
         """The unified API; its errors come in OpenAI's shape."""
         try:
             gateway = self._admit(request)
-            translation = compat.translate(request, self._providers)
+            translation = unified.translate(request, self._providers)
             call = UpstreamCall(
                 self._provider(translation.provider),
                 "POST",
@@ -164,14 +164,14 @@ class ProxyService:
                 translation.body,
             )
             presentation = Presentation(
-                present=compat.presenter(translation),
-                present_error=compat.openai_error,
+                present=unified.presenter(translation),
+                present_error=unified.openai_error,
                 model=translation.model,
                 answer_format=(OPENAI_WIRE, "/".join(request.path_segments)),
             )
             target = self._target(gateway, request.headers, call, presentation, request.body)
         except ApiError as exc:
-            return compat.openai_error(exc)
+            return unified.openai_error(exc)
         return self._serve(Context(request, gateway, target.options.log.event_id), [target])
 
     def _provider(self, slug: str) -> Provider:
