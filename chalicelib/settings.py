@@ -41,7 +41,7 @@ class Settings:
     """Larger request bodies are refused with 413."""
     provider_urls: Mapping[str, str] = field(default_factory=dict)
     """Base-URL overrides from `AIG_PROVIDER_URL_<SLUG>` (non-empty ones), keyed by `<SLUG>`
-    (the slug upper-cased, `-` -> `_`: `chalicelib.proxy.providers.url_key`)."""
+    (the slug upper-cased, `-` -> `_`: `chalicelib.providers.registry.url_key`)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

@@ -18,8 +18,8 @@ from chalicelib.compat.openai_format import (
     sse_events,
 )
 from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered, close_source
-from chalicelib.proxy.sse import SseDecoder, SseEvent, is_event_stream
-from chalicelib.proxy.wires import Wire
+from chalicelib.providers.sse import SseDecoder, SseEvent, is_event_stream
+from chalicelib.providers.wires import Wire
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from chalicelib.compat.errors import CompatError
 from chalicelib.compat.google_request import google_body
 from chalicelib.compat.google_response import GoogleStream, google_completion
 from chalicelib.compat.routing import google_model_path
-from chalicelib.proxy.providers import Provider
-from chalicelib.proxy.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, Wire
+from chalicelib.providers.registry import Provider
+from chalicelib.providers.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, Wire
 
 NativeRequest = tuple[list[str], list[tuple[str, str]], dict[str, Any]]
 """Path segments (relative to the provider's base URL), query and JSON body."""

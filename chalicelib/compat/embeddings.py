@@ -14,8 +14,8 @@ from chalicelib.compat.errors import CompatError, error_body, provider_error_bod
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
 from chalicelib.compat.translation import Answer, Translation
-from chalicelib.proxy.providers import PROVIDERS, Provider
-from chalicelib.proxy.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
+from chalicelib.providers.registry import PROVIDERS, Provider
+from chalicelib.providers.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
 
 _ENCODINGS = ("float", "base64")
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.compat.errors import CompatError
-from chalicelib.proxy.providers import PROVIDERS, Provider
+from chalicelib.providers.registry import PROVIDERS, Provider
 
 
 def resolve_model(

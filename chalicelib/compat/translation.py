@@ -20,8 +20,8 @@ from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import openai_path, resolve_model
 from chalicelib.compat.streaming import StreamedAnswer, buffered
-from chalicelib.proxy.providers import PROVIDERS, Provider
-from chalicelib.proxy.wires import OPENAI_WIRE, Wire
+from chalicelib.providers.registry import PROVIDERS, Provider
+from chalicelib.providers.wires import OPENAI_WIRE, Wire
 
 Responder = Callable[[int, str | None, bytes], Answer]
 

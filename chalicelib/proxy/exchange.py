@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from chalicelib.api.envelope import failure
 from chalicelib.errors import ApiError
+from chalicelib.providers.registry import Provider
+from chalicelib.providers.wires import Wire
 from chalicelib.proxy.options import RequestOptions
-from chalicelib.proxy.providers import Provider
-from chalicelib.proxy.wires import Wire
 
 
 @dataclass

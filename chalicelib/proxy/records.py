@@ -11,10 +11,10 @@ from chalicelib.logstore.ids import created_at_of, iso_utc
 from chalicelib.logstore.record import LogRecord, body_head
 from chalicelib.logstore.sink import LogEntry
 from chalicelib.logstore.writer import LogPolicy
+from chalicelib.providers.sse import is_event_stream
+from chalicelib.providers.usage import Usage, extract_usage, model_type
 from chalicelib.proxy.cost import cost_usd
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target, UpstreamCall
-from chalicelib.proxy.sse import is_event_stream
-from chalicelib.proxy.usage import Usage, extract_usage, model_type
 from chalicelib.validation import MAX_BODY_DEPTH, load_json, storable_text
 
 _MODEL_SNIFF_LIMIT = 1024 * 1024

@@ -34,6 +34,9 @@ from chalicelib.errors import ApiError, BadRequest, NotFound, Unauthorized
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome
+from chalicelib.providers.registry import PROVIDERS, Provider, ProviderRegistry, upstream_url
+from chalicelib.providers.sse import is_event_stream
+from chalicelib.providers.wires import OPENAI_WIRE
 from chalicelib.proxy import unified
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.breaker import Breaker
@@ -48,15 +51,12 @@ from chalicelib.proxy.exchange import (
 from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, upstream_headers
 from chalicelib.proxy.options import parse_options
-from chalicelib.proxy.providers import PROVIDERS, Provider, ProviderRegistry, upstream_url
 from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import is_retryable_status, run_attempts
-from chalicelib.proxy.sse import is_event_stream
 from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
-from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.ratelimit import RateDecision, RateLimiter
 
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]

@@ -16,8 +16,8 @@ from chalicelib.compat import (
     translate_embeddings_request,
 )
 from chalicelib.errors import ApiError, BadRequest, NotFound
+from chalicelib.providers.registry import ProviderRegistry
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
-from chalicelib.proxy.providers import ProviderRegistry
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json
 
 COMPAT = "compat"

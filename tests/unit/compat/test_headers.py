@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.compat.headers import provider_headers
-from chalicelib.proxy.wires import ANTHROPIC_VERSION, ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE
+from chalicelib.providers.wires import ANTHROPIC_VERSION, ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE
 
 
 def test_anthropic_bearer_becomes_x_api_key_with_version() -> None:

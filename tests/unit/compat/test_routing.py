@@ -6,8 +6,8 @@ import pytest
 
 from chalicelib.compat import CompatError
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
-from chalicelib.proxy.providers import PROVIDERS, Provider, upstream_url
-from chalicelib.proxy.wires import OPENAI_WIRE
+from chalicelib.providers.registry import PROVIDERS, Provider, upstream_url
+from chalicelib.providers.wires import OPENAI_WIRE
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from chalicelib.compat import ChatTranslation, translate_chat_request, translate
 from chalicelib.compat.anthropic_response import AnthropicStream
 from chalicelib.compat.google_response import GoogleStream
 from chalicelib.compat.openai_format import sse_body
+from chalicelib.providers.sse import iter_sse_events
 from chalicelib.proxy.exchange import ProxyResponse
-from chalicelib.proxy.sse import iter_sse_events
 from chalicelib.proxy.unified import presenter
 from tests.unit.compat.helpers import chunks_of, sse, streamed_text, streamed_tool_calls
 

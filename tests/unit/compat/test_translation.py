@@ -14,9 +14,9 @@ from chalicelib.compat import (
     translate_chat_request,
     translate_embeddings_request,
 )
-from chalicelib.proxy.providers import PROVIDERS, Provider
-from chalicelib.proxy.usage import openai_usage
-from chalicelib.proxy.wires import OPENAI_WIRE, Wire
+from chalicelib.providers.registry import PROVIDERS, Provider
+from chalicelib.providers.usage import openai_usage
+from chalicelib.providers.wires import OPENAI_WIRE, Wire
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 

@@ -16,9 +16,9 @@ from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
+from chalicelib.providers.registry import PROVIDERS, ProviderRegistry
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache
-from chalicelib.proxy.providers import PROVIDERS, ProviderRegistry
 from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.ratelimit import RateLimiter

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.providers.usage import Usage
 from chalicelib.proxy.cost import cost_usd
-from chalicelib.proxy.usage import Usage
 
 MTOK = Decimal(1_000_000)
 # Per-million-token USD prices of the bundled genai-prices snapshot.

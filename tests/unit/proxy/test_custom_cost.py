@@ -5,9 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chalicelib.errors import BadRequest
+from chalicelib.providers.usage import MAX_TOKENS, Usage
 from chalicelib.proxy.custom_cost import MAX_PRICE_USD, CustomCost, parse_custom_cost
 from chalicelib.proxy.options import log_options
-from chalicelib.proxy.usage import MAX_TOKENS, Usage
 from chalicelib.validation import storable_number
 
 

@@ -10,10 +10,10 @@ import pytest
 
 from chalicelib.accounts.store import AccountStore
 from chalicelib.errors import BadRequest
+from chalicelib.providers.usage import extract_usage
+from chalicelib.providers.wires import OPENAI_WIRE
 from chalicelib.proxy.records import MAX_MODEL_LENGTH, MAX_USER_AGENT_LENGTH
 from chalicelib.proxy.universal import parse_steps
-from chalicelib.proxy.usage import extract_usage
-from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
 from tests.unit.proxy.harness import CHAT_RESPONSE, ProxyHarness

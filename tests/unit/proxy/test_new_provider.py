@@ -9,8 +9,8 @@ import pytest
 
 from chalicelib.accounts.store import AccountStore
 from chalicelib.errors import BadRequest
-from chalicelib.proxy.providers import PROVIDERS, Provider
-from chalicelib.proxy.wires import OPENAI_WIRE
+from chalicelib.providers.registry import PROVIDERS, Provider
+from chalicelib.providers.wires import OPENAI_WIRE
 from chalicelib.settings import Settings
 from tests.unit.conftest import Tenant
 from tests.unit.proxy.harness import CHAT_RESPONSE, ProxyHarness

@@ -1,4 +1,4 @@
-from chalicelib.proxy.providers import PROVIDERS, upstream_url
+from chalicelib.providers.registry import PROVIDERS, upstream_url
 from chalicelib.settings import Settings
 
 REQUIRED = ["openai", "anthropic", "google-ai-studio", "groq", "mistral", "deepseek", "xai"]

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from chalicelib.errors import UpstreamUnreachable
+from chalicelib.providers.usage import extract_usage
+from chalicelib.providers.wires import OPENAI_WIRE
 from chalicelib.proxy.relay import (
     CLIENT_GONE,
     SAMPLE_BYTES,
@@ -18,8 +20,6 @@ from chalicelib.proxy.relay import (
     Sample,
     split_events,
 )
-from chalicelib.proxy.usage import extract_usage
-from chalicelib.proxy.wires import OPENAI_WIRE
 
 
 def test_capture_keeps_its_limit_and_counts_everything() -> None:

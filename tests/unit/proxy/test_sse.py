@@ -3,7 +3,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib.proxy.sse import SseDecoder, SseEvent, iter_sse_events
+from chalicelib.providers.sse import SseDecoder, SseEvent, iter_sse_events
 
 
 def events(body: bytes) -> list[SseEvent]:

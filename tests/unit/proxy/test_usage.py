@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from chalicelib.proxy.usage import Usage, extract_usage, model_type
-from chalicelib.proxy.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, WIRES
+from chalicelib.providers.usage import Usage, extract_usage, model_type
+from chalicelib.providers.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, WIRES
 
 JSON = "application/json"
 SSE = "text/event-stream; charset=utf-8"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from chalicelib.proxy.usage import UsageReader, anthropic_usage, google_usage, openai_usage
+from chalicelib.providers.usage import UsageReader, anthropic_usage, google_usage, openai_usage
 
 ANTHROPIC_VERSION = "2023-06-01"
 """The `anthropic-version` a translated Anthropic call sends unless the client set one."""

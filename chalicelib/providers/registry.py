@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
-from chalicelib.proxy.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, Wire
+from chalicelib.providers.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, Wire
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.proxy.sse import is_event_stream, iter_sse_events
+from chalicelib.providers.sse import is_event_stream, iter_sse_events
 
 if TYPE_CHECKING:
-    from chalicelib.proxy.wires import Wire
+    from chalicelib.providers.wires import Wire
 
 _GOOGLE_COUNT_KEYS = (
     "promptTokenCount",
