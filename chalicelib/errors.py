@@ -1,15 +1,12 @@
 """The project's exception hierarchy: errors the client sees, each with a clear message
 (never a stack trace). Importable by every package; the HTTP status and Cloudflare code
-of each error are its class attributes `status` and `code`."""
+each error answers with belong to the HTTP edge (`chalicelib.api.status`)."""
 
 from __future__ import annotations
 
 
 class ApiError(Exception):
-    """An error the client should see: HTTP status, a stable code and a message."""
-
-    status = 500
-    code = 1000
+    """An error the client should see, with its message (a bare one is a 500)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -22,35 +19,27 @@ class ApiError(Exception):
 
 
 class BadRequest(ApiError):
-    status = 400
-    code = 1001
+    """The request is malformed or asks for something invalid."""
 
 
 class Unauthorized(ApiError):
-    status = 401
-    code = 1002
+    """The request's credentials are missing or wrong."""
 
 
 class NotFound(ApiError):
-    status = 404
-    code = 1003
+    """What the request names does not exist."""
 
 
 class UpstreamUnreachable(ApiError):
-    status = 502
-    code = 2001
+    """The provider cannot be reached."""
 
 
 class UpstreamTimeout(ApiError):
-    status = 504
-    code = 2002
+    """The provider did not answer in time."""
 
 
 class MethodNotAllowed(ApiError):
     """A known path asked with a method it does not take; `Allow` lists those it does."""
-
-    status = 405
-    code = 1004
 
     def __init__(self, allowed: list[str]) -> None:
         super().__init__("method not allowed on this path")
@@ -62,19 +51,15 @@ class MethodNotAllowed(ApiError):
 
 
 class PayloadTooLarge(ApiError):
-    status = 413
-    code = 1005
+    """The request body is over the limit."""
 
 
 class UnsupportedMediaType(ApiError):
-    status = 415
-    code = 1006
+    """The request body's Content-Type is not one taken."""
 
 
 class HttpError(ApiError):
     """An HTTP-level refusal with its own status (malformed request line, ...)."""
-
-    code = 1007
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -84,5 +69,6 @@ class HttpError(ApiError):
 class ServiceUnavailable(ApiError):
     """A store the answer depends on cannot be reached; the client may retry."""
 
-    status = 503
-    code = 1008
+
+class RateLimited(ApiError):
+    """The gateway's rate limit is reached."""

@@ -40,6 +40,7 @@ from chalice.local import (
 from chalicelib import wiring
 from chalicelib.api.envelope import failure
 from chalicelib.api.limits import check_content_length
+from chalicelib.api.status import http_status
 from chalicelib.errors import ApiError, HttpError, NotFound
 from infra.local import REPO_ROOT
 
@@ -66,7 +67,7 @@ class EnvelopeRefusal(LocalGatewayException):
 
     def __init__(self, error: ApiError) -> None:
         super().__init__({"Content-Type": "application/json", **error.headers})
-        self.CODE = error.status
+        self.CODE = http_status(error)
         self.body = envelope_body(error)
 
 
@@ -130,7 +131,7 @@ class EnvelopeRequestHandler(ChaliceRequestHandler):
     def _send_envelope(self, error: ApiError) -> None:
         body = envelope_body(error)
         self.close_connection = True
-        self.send_response(error.status)
+        self.send_response(http_status(error))
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Connection", "close")

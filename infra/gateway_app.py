@@ -20,6 +20,7 @@ from chalice.config import Config
 from chalice.local import LocalGatewayException
 
 from chalicelib import wiring
+from chalicelib.api.status import http_status
 from chalicelib.dataplane.wsgi import WsgiApp, create_app, read_body, request_headers, status_line
 from chalicelib.errors import ApiError
 from infra.chalice_server import EnvelopeGateway, envelope_body, load_app
@@ -45,7 +46,7 @@ def chalice_wsgi(chalice_app: Chalice, config: Config) -> WsgiApp:
         except LocalGatewayException as exc:
             status, out, raw = exc.CODE, dict(exc.headers), exc.body
         except ApiError as exc:
-            status, raw = exc.status, envelope_body(exc)
+            status, raw = http_status(exc), envelope_body(exc)
             out = {"Content-Type": "application/json", **exc.headers}
         data = raw.encode() if isinstance(raw, str) else (raw or b"")
         header_list = [

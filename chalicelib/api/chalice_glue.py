@@ -17,6 +17,7 @@ from chalicelib.api.envelope import failure
 from chalicelib.api.failures import as_api_error
 from chalicelib.api.limits import check_size
 from chalicelib.api.paths import decode_params
+from chalicelib.api.status import http_status
 from chalicelib.errors import (
     ApiError,
     BadRequest,
@@ -75,7 +76,7 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response:
 
 def error_response(error: ApiError) -> Response:
     """The envelope of an ApiError, with the headers that belong to it."""
-    response = json_response(failure(error), error.status)
+    response = json_response(failure(error), http_status(error))
     response.headers.update(error.headers)
     return response
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.api.status import error_code
 from chalicelib.errors import ApiError
 
 
@@ -19,7 +20,7 @@ def failure(error: ApiError) -> dict[str, Any]:
     """Envelope of a failed answer."""
     return {
         "success": False,
-        "errors": [{"code": error.code, "message": error.message}],
+        "errors": [{"code": error_code(error), "message": error.message}],
         "messages": [],
         "result": None,
     }

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl, quote
 from chalicelib import wiring
 from chalicelib.api.envelope import failure
 from chalicelib.api.limits import check_content_length, check_size
+from chalicelib.api.status import http_status
 from chalicelib.dataplane.routes import match
 from chalicelib.dataplane.watch import WatchedBody
 from chalicelib.errors import ApiError, HttpError, MethodNotAllowed, NotFound
@@ -138,7 +139,7 @@ def _respond(
 
 def _refuse(start_response: StartResponse, error: ApiError) -> Iterable[bytes]:
     headers = [("Content-Type", "application/json"), *error.headers.items()]
-    return _send(start_response, error.status, headers, json.dumps(failure(error)).encode())
+    return _send(start_response, http_status(error), headers, json.dumps(failure(error)).encode())
 
 
 def _send(

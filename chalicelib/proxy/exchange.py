@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from chalicelib.api.envelope import failure
+from chalicelib.api.status import http_status
 from chalicelib.errors import ApiError
 from chalicelib.providers.registry import Provider
 from chalicelib.providers.wires import Wire
@@ -73,7 +74,7 @@ ErrorPresenter = Callable[[ApiError], ProxyResponse]
 def envelope_error(error: ApiError) -> ProxyResponse:
     """A gateway error in the Cloudflare envelope."""
     body = json.dumps(failure(error)).encode()
-    return ProxyResponse(error.status, {"Content-Type": "application/json"}, body)
+    return ProxyResponse(http_status(error), {"Content-Type": "application/json"}, body)
 
 
 @dataclass(frozen=True)

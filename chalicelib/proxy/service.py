@@ -30,7 +30,7 @@ from chalicelib.accounts.keys import is_gateway_address
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.paths import check_segments
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
-from chalicelib.errors import ApiError, BadRequest, NotFound, Unauthorized
+from chalicelib.errors import ApiError, BadRequest, NotFound, RateLimited, Unauthorized
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome
@@ -59,7 +59,7 @@ from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from chalicelib.ratelimit import RateDecision, RateLimiter
 
-__all__ = ["ProxyRequest", "ProxyResponse", "ProxyService", "RateLimited"]
+__all__ = ["ProxyRequest", "ProxyResponse", "ProxyService"]
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +69,6 @@ BUFFERED_BYTES = 1024 * 1024
 """
 LIMITER_PAUSE_S = 5.0
 """After the rate limiter fails, requests go unlimited this long before it is asked again."""
-
-
-class RateLimited(ApiError):
-    """The gateway's rate limit is reached."""
-
-    status = 429
-    code = 2003
 
 
 class ProxyService:

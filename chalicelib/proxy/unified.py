@@ -8,6 +8,7 @@ keeps that translated answer, so a hit is byte-identical (its usage is read from
 
 from __future__ import annotations
 
+from chalicelib.api.status import http_status
 from chalicelib.compat import (
     CompatError,
     Translation,
@@ -69,5 +70,6 @@ def presenter(translation: Translation) -> Presenter:
 
 def openai_error(error: ApiError) -> ProxyResponse:
     """A gateway error in OpenAI's error shape, which OpenAI clients read."""
-    body = error_body(error.status, error.message)
-    return ProxyResponse(error.status, {"Content-Type": "application/json"}, body)
+    status = http_status(error)
+    body = error_body(status, error.message)
+    return ProxyResponse(status, {"Content-Type": "application/json"}, body)

@@ -2,6 +2,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from chalicelib.accounts.models import Gateway
+from chalicelib.api.status import http_status
 from chalicelib.errors import ServiceUnavailable
 from chalicelib.proxy.gateway_cache import GatewayCache
 
@@ -83,7 +84,7 @@ def test_known_settings_are_served_stale_for_a_bounded_window(error: Exception) 
     now[0] = 305.0
     with pytest.raises(ServiceUnavailable) as raised:
         cache.get_gateway("acme", "main")
-    assert raised.value.status == 503
+    assert http_status(raised.value) == 503
     assert raised.value.message == (
         "gateway settings are unavailable: the control store cannot be reached; try again"
     )

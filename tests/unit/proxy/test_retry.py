@@ -2,6 +2,7 @@ import httpx
 import pytest
 
 from chalicelib.accounts.models import Gateway
+from chalicelib.api.status import http_status
 from chalicelib.errors import UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.retry import (
     AttemptPolicy,
@@ -62,7 +63,7 @@ def test_connection_errors_and_timeouts_are_retried_then_reported() -> None:
 
     slept: list[float] = []
     attempts = list(run_attempts(send, AttemptPolicy(1, 2, 0), slept.append))
-    assert [a.error.status for a in attempts if a.error] == [502, 504] and slept == [0]
+    assert [http_status(a.error) for a in attempts if a.error] == [502, 504] and slept == [0]
     assert attempts[-1].retryable and attempts[-1].answer is None
 
 
