@@ -17,7 +17,7 @@ from chalicelib.proxy.service import ProxyResponse
 from chalicelib.ratelimit.items import rate_pk
 from chalicelib.settings import Settings
 from tests.factories import NEWER_GATEWAY_FIELDS
-from tests.unit.conftest import Tenant, app_client
+from tests.support.tenants import Tenant, app_client
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 REQUIRED = {

@@ -15,7 +15,7 @@ from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.usage import extract_usage
 from chalicelib.proxy.wires import OPENAI_WIRE
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_RESPONSE, ProxyHarness
 
 DEEP = "[" * 5_000 + "]" * 5_000

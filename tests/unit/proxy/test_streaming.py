@@ -13,7 +13,7 @@ from chalicelib.api.errors import UpstreamUnreachable
 from chalicelib.logstore.bodies import MAX_BODY_BYTES
 from chalicelib.proxy.relay import CLIENT_GONE
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, ProxyHarness
 
 SSE = {"content-type": "text/event-stream"}
