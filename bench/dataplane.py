@@ -4,7 +4,7 @@ memory; each figure side by side with the fake provider called directly.
     .venv/bin/python -m bench.dataplane [--runs 10] [--requests 300] [--seconds 10]
                                         [--concurrency 8] [--stream-mb 100]
 
-Starts the fake upstream (tests/fakes/upstream.py) and `python -m infra.local` (moto
+Starts the fake upstream (tests/fakes/upstream/) and `python -m infra.local` (moto
 server, the stack, gunicorn: 1 gthread worker serving the data plane) on free ports with
 make run's defaults (logs through the queue and the local poller thread). Each measurement is
 made twice the same way, through the gateway and to the fake directly, so the difference

@@ -26,6 +26,16 @@ def log_record(log_id: str | None = None, **fields: Any) -> LogRecord:
     return LogRecord(**values)
 
 
+REQUIRED_GATEWAY_FIELDS: dict[str, Any] = {
+    "cache_invalidate_on_update": False,
+    "cache_ttl": 0,
+    "collect_logs": True,
+    "rate_limiting_interval": 0,
+    "rate_limiting_limit": 0,
+}
+"""The fields a gateway's create and update calls must carry, at neutral values."""
+
+
 NEWER_GATEWAY_FIELDS: dict[str, Any] = {
     "byok_only": True,
     "dlp": {

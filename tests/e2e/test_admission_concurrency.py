@@ -29,8 +29,8 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
-from infra.local import deploy_stack, free_port, start_moto_server
 from tests.factories import log_record
+from tests.support.moto import deployed_moto_server
 
 pytestmark = pytest.mark.e2e
 
@@ -50,11 +50,8 @@ class Backend:
 
 @pytest.fixture(scope="module")
 def backend() -> Iterator[Backend]:
-    port = free_port()
-    server = start_moto_server(port)
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        outputs = deploy_stack(endpoint)
+    with deployed_moto_server() as server:
+        endpoint, outputs = server.endpoint, server.outputs
         session = boto3.session.Session(
             region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
         )
@@ -86,8 +83,6 @@ def backend() -> Iterator[Backend]:
 
         control = dynamodb.Table(outputs["ControlTableName"])
         yield Backend(writer, accounts, logs, batch, control)
-    finally:
-        server.stop()
 
 
 def _record(gateway: str) -> LogRecord:

@@ -20,13 +20,12 @@ from infra.local import (
     LOCAL_DEFAULTS,
     REGION,
     Child,
-    deploy_stack,
     free_port,
     gateway_env,
     start_chalice_local,
-    start_moto_server,
 )
 from tests.fakes.upstream import FakeUpstreamProcess
+from tests.support.moto import deployed_moto_server
 
 pytestmark = pytest.mark.e2e
 
@@ -54,11 +53,8 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(fake_upstream: FakeUpstreamProcess) -> Iterator[Stack]:
-    port = free_port()
-    moto = start_moto_server(port)
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        outputs = deploy_stack(endpoint)
+    with deployed_moto_server() as server:
+        endpoint, outputs = server.endpoint, server.outputs
         env = {
             **LOCAL_DEFAULTS,
             **os.environ,
@@ -78,8 +74,6 @@ def stack(fake_upstream: FakeUpstreamProcess) -> Iterator[Stack]:
         store.create_gateway(ACCOUNT, GATEWAY, {"cache_ttl": 300})
         store.issue_token(ACCOUNT, "e2e", token=TOKEN)
         yield Stack(env, store)
-    finally:
-        moto.stop()
 
 
 def _chat(url: str, marker: str, stream: bool = False, **headers: str) -> httpx.Response:

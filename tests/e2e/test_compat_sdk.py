@@ -9,8 +9,8 @@ import cloudflare
 import openai
 import pytest
 
-from tests.e2e.conftest import Gateway
 from tests.fakes.upstream import FakeUpstreamProcess, count_tokens, prompt_text
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from chalicelib.logstore.cursor_secret import SECRET_BYTES, SECRET_KEY
-from tests.e2e.conftest import Gateway
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
 

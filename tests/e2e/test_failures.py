@@ -6,7 +6,7 @@ import cloudflare
 import httpx
 import pytest
 
-from tests.e2e.conftest import UPSTREAM_TIMEOUT_S, Gateway
+from tests.support.gateway import UPSTREAM_TIMEOUT_S, Gateway
 
 pytestmark = pytest.mark.e2e
 

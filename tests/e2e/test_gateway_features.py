@@ -15,8 +15,8 @@ import httpx
 import openai
 import pytest
 
-from tests.e2e.conftest import Gateway
 from tests.fakes.upstream import FakeUpstreamProcess
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
 

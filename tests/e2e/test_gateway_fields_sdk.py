@@ -9,7 +9,7 @@ import cloudflare
 import httpx
 import pytest
 
-from tests.e2e.conftest import Gateway
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
 

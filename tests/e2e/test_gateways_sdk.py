@@ -6,17 +6,10 @@ import cloudflare
 import httpx
 import pytest
 
-from tests.e2e.conftest import Gateway
+from tests.factories import REQUIRED_GATEWAY_FIELDS
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
-
-REQUIRED = {
-    "cache_invalidate_on_update": False,
-    "cache_ttl": 0,
-    "collect_logs": True,
-    "rate_limiting_interval": 0,
-    "rate_limiting_limit": 0,
-}
 
 
 def _chat(gateway: Gateway, gateway_id: str) -> httpx.Response:
@@ -33,7 +26,7 @@ def test_gateway_lifecycle_with_the_sdk(cf: cloudflare.Cloudflare, gateway: Gate
         id="sdk-gw",
         log_management=100,
         log_management_strategy="STOP_INSERTING",
-        **REQUIRED,
+        **REQUIRED_GATEWAY_FIELDS,
     )
     assert created.id == "sdk-gw" and created.log_management == 100
     assert "sdk-gw" in [g.id for g in cf.ai_gateway.list(account_id=account)]
@@ -47,13 +40,17 @@ def test_gateway_lifecycle_with_the_sdk(cf: cloudflare.Cloudflare, gateway: Gate
     assert fetched.model_extra["stored_logs"] == 100 and fetched.model_extra["dropped_logs"] == 1
 
     updated = cf.ai_gateway.update(
-        "sdk-gw", account_id=account, **{**REQUIRED, "collect_logs": False, "cache_ttl": 30}
+        "sdk-gw",
+        account_id=account,
+        **{**REQUIRED_GATEWAY_FIELDS, "collect_logs": False, "cache_ttl": 30},
     )
     assert updated.collect_logs is False and updated.cache_ttl == 30
     assert _chat(gateway, "sdk-gw").headers["aig-log-status"] == "skipped"
 
     with pytest.raises(cloudflare.BadRequestError, match="retry_max_attempts"):
-        cf.ai_gateway.update("sdk-gw", account_id=account, **REQUIRED, retry_max_attempts=9)
+        cf.ai_gateway.update(
+            "sdk-gw", account_id=account, **REQUIRED_GATEWAY_FIELDS, retry_max_attempts=9
+        )
 
     deleted = cf.ai_gateway.delete("sdk-gw", account_id=account)
     assert deleted.id == "sdk-gw"

@@ -6,7 +6,7 @@ import cloudflare
 import openai
 import pytest
 
-from tests.e2e.conftest import Gateway
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.conftest import Gateway, running_gateway
 from tests.fakes.upstream import FakeUpstreamProcess
+from tests.support.gateway import Gateway, running_gateway
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import cloudflare
 import openai
 import pytest
 
-from tests.e2e.conftest import Gateway, running_gateway
 from tests.fakes.upstream import FakeUpstreamProcess, count_tokens
+from tests.support.gateway import Gateway, running_gateway
 
 pytestmark = pytest.mark.e2e
 

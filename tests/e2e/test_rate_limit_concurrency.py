@@ -16,7 +16,8 @@ import pytest
 from botocore.config import Config
 
 from chalicelib.ratelimit import RateDecision, RateLimiter
-from infra.local import DUMMY_CREDENTIALS, REGION, deploy_stack, free_port, start_moto_server
+from infra.local import DUMMY_CREDENTIALS, REGION
+from tests.support.moto import deployed_moto_server
 
 pytestmark = pytest.mark.e2e
 
@@ -33,21 +34,15 @@ class Backend:
 
 @pytest.fixture(scope="module")
 def backend() -> Iterator[Backend]:
-    port = free_port()
-    server = start_moto_server(port)
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        outputs = deploy_stack(endpoint)
+    with deployed_moto_server() as server:
         client = boto3.client(
             "dynamodb",
-            endpoint_url=endpoint,
+            endpoint_url=server.endpoint,
             region_name=REGION,
             config=Config(max_pool_connections=THREADS * 2),
             **DUMMY_CREDENTIALS,
         )
-        yield Backend(client, outputs["ControlTableName"])
-    finally:
-        server.stop()
+        yield Backend(client, server.outputs["ControlTableName"])
 
 
 class SharedClock:

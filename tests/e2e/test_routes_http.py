@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tests.e2e.conftest import Gateway
 from tests.fakes.upstream import FakeUpstreamProcess
+from tests.support.gateway import Gateway
 
 SECRET = "Bearer sk-e2e-secret"
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}

@@ -13,8 +13,8 @@ import pytest
 from genai_prices import Usage as PriceUsage
 from genai_prices import calc_price
 
-from tests.e2e.conftest import Gateway
 from tests.fakes.upstream import FakeUpstreamProcess, count_tokens, prompt_text
+from tests.support.gateway import Gateway
 
 pytestmark = pytest.mark.e2e
 

@@ -21,8 +21,8 @@ import openai
 import pytest
 
 from chalicelib.logstore.bodies import MAX_BODY_BYTES
-from tests.e2e.conftest import Gateway, running_gateway
 from tests.fakes.upstream import STREAM_PIECE, FakeUpstreamProcess, count_tokens, split_words
+from tests.support.gateway import Gateway, running_gateway
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from chalicelib.accounts.store import AccountStore
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant, app_client
+from tests.support.tenants import Tenant, app_client
 
 AUDIO = b"ID3\x00\xff\xfe\x00binary"
 

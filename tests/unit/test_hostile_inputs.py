@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from chalicelib import wiring
 from chalicelib.logstore.cursor import Cursor, encode_cursor
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant, app_client
+from tests.support.tenants import Tenant, app_client
 
 DEEP_ARRAY = "[" * 5_000 + "]" * 5_000
 DEEP_OBJECT = '{"a":' * 5_000 + "1" + "}" * 5_000

@@ -12,7 +12,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant, app_client
+from tests.support.tenants import Tenant, app_client
 
 LOG_ID = "01KDVDNACFD8ZVE8NRE60E46ZE"
 

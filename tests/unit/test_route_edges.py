@@ -10,7 +10,7 @@ from chalice.test import Client
 
 from chalicelib import wiring
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant, app_client
+from tests.support.tenants import Tenant, app_client
 
 SEEN: list[httpx.URL] = []
 

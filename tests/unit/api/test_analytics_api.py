@@ -17,7 +17,7 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups
 from chalicelib.settings import Settings
 from tests.factories import log_record
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 START = datetime(2026, 6, 1, 10, tzinfo=UTC)
 RANGE = {"start": ["2026-06-01T10:00:00Z"], "end": ["2026-06-01T13:00:00Z"]}

@@ -16,17 +16,10 @@ from chalicelib.cache import gateway_prefix
 from chalicelib.proxy.service import ProxyResponse
 from chalicelib.ratelimit.items import rate_pk
 from chalicelib.settings import Settings
-from tests.factories import NEWER_GATEWAY_FIELDS
-from tests.unit.conftest import Tenant, app_client
+from tests.factories import NEWER_GATEWAY_FIELDS, REQUIRED_GATEWAY_FIELDS
+from tests.support.tenants import Tenant, app_client
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
-REQUIRED = {
-    "cache_invalidate_on_update": False,
-    "cache_ttl": 0,
-    "collect_logs": True,
-    "rate_limiting_interval": 0,
-    "rate_limiting_limit": 0,
-}
 
 
 def _provider(request: httpx.Request) -> httpx.Response:
@@ -67,7 +60,7 @@ def _proxy(client: Client, tenant: Tenant, gateway: str) -> dict[str, str]:
 
 def test_create_get_update_delete(client: Client, tenant: Tenant) -> None:
     status, created = _call(
-        client, "POST", _gateways(tenant), tenant.token, {"id": "gw-2", **REQUIRED}
+        client, "POST", _gateways(tenant), tenant.token, {"id": "gw-2", **REQUIRED_GATEWAY_FIELDS}
     )
     assert status == 200 and created["result"]["id"] == "gw-2"
     assert created["result"]["log_management"] == 10_000_000  # paid plan default
@@ -78,7 +71,7 @@ def test_create_get_update_delete(client: Client, tenant: Tenant) -> None:
         "PUT",
         f"{_gateways(tenant)}/gw-2",
         tenant.token,
-        {**REQUIRED, "cache_ttl": 60, "log_management_strategy": "DELETE_OLDEST"},
+        {**REQUIRED_GATEWAY_FIELDS, "cache_ttl": 60, "log_management_strategy": "DELETE_OLDEST"},
     )
     assert status == 200 and updated["result"]["cache_ttl"] == 60
     assert updated["result"]["log_management_strategy"] == "DELETE_OLDEST"
@@ -114,7 +107,11 @@ def test_create_get_update_delete(client: Client, tenant: Tenant) -> None:
 )
 def test_each_field_is_validated(client: Client, tenant: Tenant, field: str, value: Any) -> None:
     status, body = _call(
-        client, "POST", _gateways(tenant), tenant.token, {"id": "bad", **REQUIRED, field: value}
+        client,
+        "POST",
+        _gateways(tenant),
+        tenant.token,
+        {"id": "bad", **REQUIRED_GATEWAY_FIELDS, field: value},
     )
     assert status == 400 and field in body["errors"][0]["message"]
     assert _call(client, "GET", f"{_gateways(tenant)}/bad", tenant.token)[0] == 404
@@ -332,7 +329,7 @@ def test_delete_gateway_purges_its_cache_and_rate_limits(
 def test_newer_fields_are_stored_and_echoed(
     client: Client, tenant: Tenant, settings: Settings
 ) -> None:
-    body = {"id": "full", **REQUIRED, **NEWER_GATEWAY_FIELDS}
+    body = {"id": "full", **REQUIRED_GATEWAY_FIELDS, **NEWER_GATEWAY_FIELDS}
     status, created = _call(client, "POST", _gateways(tenant), tenant.token, body)
     assert status == 200, created
     _, fetched = _call(client, "GET", f"{_gateways(tenant)}/full", tenant.token)

@@ -22,7 +22,7 @@ from chalicelib.logstore.ids import iso_utc, new_log_id
 from chalicelib.logstore.record import API_FIELDS, LogRecord
 from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 START = datetime(2026, 6, 1, tzinfo=UTC)
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)

@@ -14,7 +14,7 @@ from app import app
 from chalicelib import aws
 from chalicelib.api.failures import STORE_UNAVAILABLE, store_unreachable
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 
 def _client_error(code: str, status: int) -> ClientError:

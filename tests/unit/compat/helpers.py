@@ -5,24 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-
-def sse(events: list[tuple[str | None, Any]], separator: str = "\n\n") -> bytes:
-    """An event-stream body from (event name, data) pairs; data is JSON unless a str."""
-    out = []
-    for name, data in events:
-        head = f"event: {name}\n" if name else ""
-        text = data if isinstance(data, str) else json.dumps(data)
-        out.append(f"{head}data: {text}{separator}")
-    return "".join(out).encode()
-
-
-def sse_data(body: bytes) -> list[str]:
-    """The `data:` values of an event-stream body, in order."""
-    return [
-        line.removeprefix("data: ")
-        for line in body.decode().splitlines()
-        if line.startswith("data: ")
-    ]
+from tests.support.sse import sse_data
 
 
 def chunks_of(body: bytes) -> list[dict[str, Any]]:

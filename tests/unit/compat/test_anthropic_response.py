@@ -9,11 +9,11 @@ import pytest
 
 from chalicelib.compat import ChatTranslation, translate_chat_request
 from chalicelib.compat.anthropic_response import finish_reason, token_counts
+from tests.support.sse import sse
 from tests.unit.compat.helpers import (
     chunks_of,
     deltas,
     finish_reasons,
-    sse,
     streamed_text,
     streamed_tool_calls,
 )

@@ -30,7 +30,7 @@ from chalicelib.compat import (
     translate_embeddings_request,
 )
 from tests.fakes.upstream import count_tokens, embedding_vector, prompt_text, respond
-from tests.unit.compat.helpers import sse_data
+from tests.support.sse import sse_data
 
 SYSTEM = "Be brief."
 USER = "hello there"

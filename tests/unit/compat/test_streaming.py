@@ -21,7 +21,8 @@ from chalicelib.compat.openai_format import sse_body
 from chalicelib.providers.sse import iter_sse_events
 from chalicelib.proxy.exchange import ProxyResponse
 from chalicelib.proxy.unified import presenter
-from tests.unit.compat.helpers import chunks_of, sse, streamed_text, streamed_tool_calls
+from tests.support.sse import sse
+from tests.unit.compat.helpers import chunks_of, streamed_text, streamed_tool_calls
 
 CREATED = 1_700_000_002
 SSE = "text/event-stream; charset=utf-8"

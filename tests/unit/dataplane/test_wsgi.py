@@ -15,7 +15,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.dataplane.wsgi import WsgiApp, create_app
 from chalicelib.proxy.relay import CLIENT_GONE
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, ProxyHarness
 
 LIMIT = 4096

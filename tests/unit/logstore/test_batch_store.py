@@ -19,7 +19,7 @@ from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 POLICY = LogPolicy(shard_count=4, evict_oldest=False)
 

@@ -18,7 +18,7 @@ from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
 from infra.local import deploy_stack
 from tests.factories import log_record
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)
 

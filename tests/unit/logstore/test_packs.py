@@ -17,7 +17,7 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy, StoredLog
 from chalicelib.settings import Settings
 from tests.factories import log_record
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)
 

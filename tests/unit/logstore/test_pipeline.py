@@ -24,7 +24,7 @@ from chalicelib.logstore.sink import DirectLogSink, LogEntry, QueueLogSink
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)
 

@@ -13,7 +13,7 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.repair import MIN_AGE_S, RepairReport, main
 from chalicelib.logstore.writer import LogPolicy, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.logstore.test_batch_store import (
     POLICY,
     Crash,

@@ -13,7 +13,7 @@ from chalicelib.logstore.sink import DirectLogSink, LogEntry
 from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
 from tests.factories import log_record
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 SHARDS = 16
 

@@ -23,7 +23,7 @@ from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 
 CLIENT_KEY = "sk-client-secret-0123456789"
 CHAT_REQUEST = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi there"}]}

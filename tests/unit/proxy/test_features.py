@@ -15,7 +15,7 @@ from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
 from chalicelib.errors import BadRequest, NotFound, Unauthorized
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, CHAT_RESPONSE, CLIENT_KEY, Handler, ProxyHarness
 
 ANTHROPIC_MESSAGE = {

@@ -15,7 +15,7 @@ from chalicelib.providers.wires import OPENAI_WIRE
 from chalicelib.proxy.records import MAX_MODEL_LENGTH, MAX_USER_AGENT_LENGTH
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_RESPONSE, ProxyHarness
 
 DEEP = "[" * 5_000 + "]" * 5_000

@@ -12,7 +12,7 @@ from chalicelib.errors import BadRequest
 from chalicelib.providers.registry import PROVIDERS, Provider
 from chalicelib.providers.wires import OPENAI_WIRE
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_RESPONSE, ProxyHarness
 
 ACME = Provider("acme-llm", "https://api.acme.test/v1", OPENAI_WIRE, None)

@@ -19,7 +19,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.reader import LogReader
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, CHAT_RESPONSE
 
 UNAVAILABLE = "gateway settings are unavailable: the control store cannot be reached; try again"

@@ -5,7 +5,7 @@ import json
 import httpx
 
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant, app_client
+from tests.support.tenants import Tenant, app_client
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
 ANSWER = {"id": "x", "object": "chat.completion", "choices": []}

@@ -9,7 +9,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.search import LogSearch, LogSearcher
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, CHAT_RESPONSE, CLIENT_KEY, Handler, ProxyHarness
 
 

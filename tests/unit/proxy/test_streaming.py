@@ -13,16 +13,11 @@ from chalicelib.errors import UpstreamUnreachable
 from chalicelib.logstore.bodies import MAX_BODY_BYTES
 from chalicelib.proxy.relay import CLIENT_GONE
 from chalicelib.settings import Settings
-from tests.unit.conftest import Tenant
+from tests.support.sse import chat_chunk
+from tests.support.tenants import Tenant
 from tests.unit.proxy.harness import CHAT_REQUEST, ProxyHarness
 
 SSE = {"content-type": "text/event-stream"}
-
-
-def _chunk(content: str) -> bytes:
-    choice = {"index": 0, "delta": {"content": content}, "finish_reason": None}
-    document = {"id": "c", "object": "chat.completion.chunk", "model": "gpt-4o-mini"}
-    return b"data: " + json.dumps({**document, "choices": [choice]}).encode() + b"\n\n"
 
 
 USAGE = (
@@ -64,17 +59,17 @@ def _serve(proxy: ProxyHarness, upstream: PacedUpstream) -> None:
 def test_events_reach_the_client_as_the_provider_sends_them(
     proxy: ProxyHarness, tenant: Tenant
 ) -> None:
-    upstream = PacedUpstream([_chunk("Hel"), _chunk("lo"), USAGE, DONE])
+    upstream = PacedUpstream([chat_chunk("Hel"), chat_chunk("lo"), USAGE, DONE])
     _serve(proxy, upstream)
     answer = proxy.call(tenant)
     assert answer.chunks is not None and "aig-log-status" not in answer.headers
-    assert next(answer.chunks) == _chunk("Hel") and upstream.sent == 1
+    assert next(answer.chunks) == chat_chunk("Hel") and upstream.sent == 1
     assert proxy.records() == []  # the log is written when the stream ends
     rest = b"".join(answer.chunks)
-    assert rest == _chunk("lo") + USAGE + DONE and upstream.closed
+    assert rest == chat_chunk("lo") + USAGE + DONE and upstream.closed
     record = proxy.log(tenant, answer)
     assert (record.tokens_in, record.tokens_out) == (7, 3)
-    assert record.response_size == len(_chunk("Hel")) + len(rest)
+    assert record.response_size == len(chat_chunk("Hel")) + len(rest)
     assert record.time_to_first_token is not None and record.error is None
     assert answer.headers["aig-log-status"] == "stored"  # known once the body ended
 
@@ -82,7 +77,7 @@ def test_events_reach_the_client_as_the_provider_sends_them(
 def test_a_client_that_goes_away_is_logged_once_and_the_provider_released(
     proxy: ProxyHarness, tenant: Tenant
 ) -> None:
-    upstream = PacedUpstream([_chunk("a"), _chunk("b"), USAGE, DONE])
+    upstream = PacedUpstream([chat_chunk("a"), chat_chunk("b"), USAGE, DONE])
     _serve(proxy, upstream)
     answer = proxy.call(tenant, headers={"aig-cache-ttl": "60"})
     assert answer.chunks is not None
@@ -91,7 +86,7 @@ def test_a_client_that_goes_away_is_logged_once_and_the_provider_released(
     answer.chunks.close()  # type: ignore[attr-defined]
     assert upstream.sent == 1  # read no further (a real connection is closed)
     [record] = proxy.records()
-    assert record.error == CLIENT_GONE and record.response_size == len(_chunk("a"))
+    assert record.error == CLIENT_GONE and record.response_size == len(chat_chunk("a"))
     assert record.status_code == 200 and not record.success  # the answer was cut
     again = proxy.call(tenant, headers={"aig-cache-ttl": "60"})  # a cut answer is not cached
     assert again.headers["aig-cache-status"] == "MISS"
@@ -100,7 +95,7 @@ def test_a_client_that_goes_away_is_logged_once_and_the_provider_released(
 def test_a_relay_closed_before_its_first_chunk_still_logs(
     proxy: ProxyHarness, tenant: Tenant
 ) -> None:
-    upstream = PacedUpstream([_chunk("a"), DONE])
+    upstream = PacedUpstream([chat_chunk("a"), DONE])
     _serve(proxy, upstream)
     answer = proxy.call(tenant)
     answer.chunks.close()  # type: ignore[union-attr]
@@ -111,7 +106,7 @@ def test_a_relay_closed_before_its_first_chunk_still_logs(
 def test_a_provider_breaking_off_mid_stream_is_raised_and_logged(
     proxy: ProxyHarness, tenant: Tenant
 ) -> None:
-    _serve(proxy, PacedUpstream([_chunk("a"), _chunk("b"), DONE], fail_after=2))
+    _serve(proxy, PacedUpstream([chat_chunk("a"), chat_chunk("b"), DONE], fail_after=2))
     answer = proxy.call(tenant)
     assert answer.chunks is not None
     with pytest.raises(UpstreamUnreachable):
@@ -119,13 +114,13 @@ def test_a_provider_breaking_off_mid_stream_is_raised_and_logged(
             pass
     [record] = proxy.records()
     assert record.error is not None and "broke off" in record.error
-    assert record.response_size == len(_chunk("a")) + len(_chunk("b"))
+    assert record.response_size == len(chat_chunk("a")) + len(chat_chunk("b"))
 
 
 def test_a_completed_stream_is_cached_and_replayed_as_a_stream(
     proxy: ProxyHarness, tenant: Tenant
 ) -> None:
-    events = [_chunk("Hel"), _chunk("lo"), USAGE, DONE]
+    events = [chat_chunk("Hel"), chat_chunk("lo"), USAGE, DONE]
     _serve(proxy, PacedUpstream(events))
     first = proxy.call(tenant, headers={"aig-cache-ttl": "60"})
     assert first.headers["aig-cache-status"] == "MISS" and first.read() == b"".join(events)
@@ -190,7 +185,7 @@ def test_anthropic_streams_are_translated_for_the_unified_api_as_they_arrive(
 def test_a_fallback_step_that_streams_is_relayed_after_the_failed_ones(
     proxy: ProxyHarness, tenant: Tenant
 ) -> None:
-    upstream = PacedUpstream([_chunk("Hel"), _chunk("lo"), USAGE, DONE])
+    upstream = PacedUpstream([chat_chunk("Hel"), chat_chunk("lo"), USAGE, DONE])
 
     def reply(request: httpx.Request) -> httpx.Response:
         if request.url.host == "api.groq.com":
@@ -202,7 +197,7 @@ def test_a_fallback_step_that_streams_is_relayed_after_the_failed_ones(
     steps = [{"provider": "groq", **step}, {"provider": "openai", **step}]
     answer = proxy.universal(tenant, steps)
     assert answer.headers["aig-step"] == "1" and answer.chunks is not None
-    assert next(answer.chunks) == _chunk("Hel") and upstream.sent == 1
+    assert next(answer.chunks) == chat_chunk("Hel") and upstream.sent == 1
     [failed] = proxy.records()  # the failed step is logged; the relayed one when it ends
     assert (failed.step, failed.status_code) == (0, 503)
     b"".join(answer.chunks)

@@ -4,6 +4,7 @@ import pytest
 
 from chalicelib.providers.usage import Usage, extract_usage, model_type
 from chalicelib.providers.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE, WIRES
+from tests.support.sse import sse as stream_body
 
 JSON = "application/json"
 SSE = "text/event-stream; charset=utf-8"
@@ -11,12 +12,8 @@ SSE = "text/event-stream; charset=utf-8"
 
 def sse(*events: tuple[str | None, object], crlf: bool = False) -> bytes:
     """An event stream body; data that is not a str is JSON-encoded."""
-    parts = []
-    for name, data in events:
-        text = data if isinstance(data, str) else json.dumps(data)
-        parts.append((f"event: {name}\n" if name else "") + f"data: {text}\n\n")
-    body = "".join(parts)
-    return (body.replace("\n", "\r\n") if crlf else body).encode()
+    body = stream_body(events)
+    return body.replace(b"\n", b"\r\n") if crlf else body
 
 
 # --- OpenAI chat completions -------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.ratelimit import RateDecision
 from chalicelib.ratelimit.items import TTL_ATTRIBUTE
-from tests.unit.ratelimit.conftest import T0, Env
+from tests.support.ratelimit import T0, Env
 
 
 def _take(env: Env, count: int, limit: int = 3, interval_s: int = 60) -> list[RateDecision]:

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.accounts.store import AccountStore
 from chalicelib.ratelimit import RateDecision, RateLimiter
-from tests.unit.ratelimit.conftest import Env, FakeClock, Wrapped, client_error
+from tests.support.ratelimit import Env, FakeClock, Wrapped, client_error
 
 TECHNIQUES = ["fixed", "sliding"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.ratelimit import RateDecision
 from chalicelib.ratelimit.tree import Shape
-from tests.unit.ratelimit.conftest import Env, Wrapped, client_error
+from tests.support.ratelimit import Env, Wrapped, client_error
 
 PK = "RATE#acme#main"
 
