@@ -344,14 +344,10 @@ class AccountStore:
         return item["account_id"] if item else None
 
     def _query_all(self, condition: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = dynamo.items(
+            self._table.query, KeyConditionExpression=condition, ConsistentRead=True
+        )
+        return list(found)
 
     def _account_item(self, account_id: str) -> dict[str, Any]:
         item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")

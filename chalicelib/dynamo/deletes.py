@@ -25,8 +25,9 @@ def delete_keys(
     sleep: Callable[[float], None] = time.sleep,
     complete: bool = False,
 ) -> int:
-    """Delete the items of `keys` (low-level attribute values) in batches of 25; returns
-    how many were deleted.
+    """Delete the items of `keys` in batches of 25; returns how many were deleted. Keys
+    are in `client`'s format: attribute values for a low-level client, Python values for
+    a Table's meta.client (which serializes them as the Table does).
 
     `keys` is consumed lazily, 25 at a time, so a paged read feeding it interleaves with
     the deletes. UnprocessedItems are retried up to `attempts` calls per batch, sleeping

@@ -189,18 +189,14 @@ class IntentRepair:
 
 def account_ids(control_table: Any) -> Iterator[str]:
     """Every account of the control table (a Scan: its cost grows with the table)."""
-    kwargs: dict[str, Any] = {
-        "FilterExpression": "sk = :account",
-        "ExpressionAttributeValues": {":account": ACCOUNT_SK},
-        "ProjectionExpression": "pk",
-    }
-    while True:
-        page = control_table.scan(**kwargs)
-        for item in page["Items"]:
-            yield item["pk"].split("#", 1)[1]
-        if "LastEvaluatedKey" not in page:
-            return
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = dynamo.items(
+        control_table.scan,
+        FilterExpression="sk = :account",
+        ExpressionAttributeValues={":account": ACCOUNT_SK},
+        ProjectionExpression="pk",
+    )
+    for item in found:
+        yield item["pk"].split("#", 1)[1]
 
 
 def _pk(account_id: str, gateway_id: str, shards: int, log_id: str) -> str:

@@ -296,23 +296,15 @@ class LogWriter:
 
     def _forget(self, pk: str) -> None:
         """Delete every item of a gateway's side partition (its drop markers)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": dynamo.attributes({":pk": pk}),
-            "ProjectionExpression": "pk, sk",
-        }
-        while True:
-            page = self._dynamodb.query(**kwargs)
-            keys = page["Items"]
-            for start in range(0, len(keys), 25):
-                requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
-                while requests:
-                    answer = self._dynamodb.batch_write_item(RequestItems={self._table: requests})
-                    requests = answer.get("UnprocessedItems", {}).get(self._table, [])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = dynamo.pages(
+            self._dynamodb.query,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=dynamo.attributes({":pk": pk}),
+            ProjectionExpression="pk, sk",
+        )
+        for page in found:
+            dynamo.delete_keys(self._dynamodb, self._table, page["Items"], complete=True)
 
     def _evict_oldest_for(
         self,
