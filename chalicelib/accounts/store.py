@@ -158,21 +158,25 @@ class AccountStore:
             "log_room": limit,
             "version": 0,
         }
-        try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    dynamo.put(self._table.name, item, "attribute_not_exists(pk)"),
-                    dynamo.update(
-                        self._table.name,
-                        account_key(account_id),
-                        "ADD gateway_count :one",
-                        {":one": 1, ":max": plan.max_gateways},
-                        "gateway_count < :max",
-                    ),
-                ]
+        transaction = (
+            dynamo.Transaction()
+            .add("gateway", dynamo.put(self._table.name, item, "attribute_not_exists(pk)"))
+            .add(
+                "count",
+                dynamo.update(
+                    self._table.name,
+                    account_key(account_id),
+                    "ADD gateway_count :one",
+                    {":one": 1, ":max": plan.max_gateways},
+                    "gateway_count < :max",
+                ),
             )
+        )
+        try:
+            self._client.transact_write_items(TransactItems=transaction.actions)
         except self._client.exceptions.TransactionCanceledException as exc:
-            if dynamo.failed_condition(exc) == 0:
+            failed = transaction.failure(exc)
+            if failed is not None and failed.label == "gateway":
                 raise BadRequest(f"gateway {gateway_id} already exists") from exc
             raise BadRequest(
                 f"the {plan.name} plan allows at most {plan.max_gateways} gateways"
@@ -296,18 +300,20 @@ class AccountStore:
             "name": name,
             "created_at": created_at,
         }
+        account = dynamo.condition_check(
+            self._table.name, account_key(account_id), "attribute_exists(pk)"
+        )
+        transaction = (
+            dynamo.Transaction()
+            .add("account", account)
+            .add("token", dynamo.put(self._table.name, lookup, "attribute_not_exists(pk)"))
+            .add("token", dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"))
+        )
         try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    dynamo.condition_check(
-                        self._table.name, account_key(account_id), "attribute_exists(pk)"
-                    ),
-                    dynamo.put(self._table.name, lookup, "attribute_not_exists(pk)"),
-                    dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"),
-                ]
-            )
+            self._client.transact_write_items(TransactItems=transaction.actions)
         except self._client.exceptions.TransactionCanceledException as exc:
-            if dynamo.failed_condition(exc) == 0:
+            failed = transaction.failure(exc)
+            if failed is not None and failed.label == "account":
                 raise NotFound(f"account {account_id} not found") from exc
             raise BadRequest("that token is already in use") from exc
         return IssuedToken(token=token, token_id=token_id)
@@ -344,14 +350,10 @@ class AccountStore:
         return item["account_id"] if item else None
 
     def _query_all(self, condition: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition, "ConsistentRead": True}
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = dynamo.items(
+            self._table.query, KeyConditionExpression=condition, ConsistentRead=True
+        )
+        return list(found)
 
     def _account_item(self, account_id: str) -> dict[str, Any]:
         item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")

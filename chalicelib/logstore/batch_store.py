@@ -70,7 +70,6 @@ from chalicelib.logstore.writer import (
     LogWriter,
     RollupActions,
     WriteOutcome,
-    transact,
 )
 
 MAX_INTENT_LOGS = 1000
@@ -237,27 +236,29 @@ class BatchStore:
         intent = new_intent(entries, int(time.time()))
         item = intent_item(account_id, intent)
         gateways = list(chunk)
-        failed = transact(
-            self._dynamodb,
-            [
-                dynamo.put(self._table, item, "attribute_not_exists(sk)"),
+        transaction = (
+            dynamo.Transaction()
+            .add("intent", dynamo.put(self._table, item, "attribute_not_exists(sk)"))
+            .add(
+                "gateway",
                 *(
                     self._counters.admit_gateway(
                         account_id, gateway, len(chunk[gateway]), dropped[gateway]
                     )
                     for gateway in gateways
                 ),
-                self._counters.admit_account(account_id, len(records)),
-                *self._rollups.actions(records),
-            ],
+            )
+            .add("account", self._counters.admit_account(account_id, len(records)))
+            .add("rollup", *self._rollups.actions(records))
         )
+        failed = dynamo.transact(self._dynamodb, transaction)
         if failed is None:
             return intent, _ACCOUNT
-        if 1 <= failed <= len(gateways):
-            return None, gateways[failed - 1]
-        if failed == len(gateways) + 1:
+        if failed.label == "gateway":
+            return None, gateways[failed.offset]
+        if failed.label == "account":
             return None, _ACCOUNT
-        raise RuntimeError(f"reservation failed on action {failed}")
+        raise RuntimeError(f"reservation failed on action {failed.index}")
 
     def _dropped_ids(self, account_id: str, gateway_id: str, entries: list[Entry]) -> set[str]:
         """Ids among `entries` that were dropped before (consistent BatchGetItem)."""
@@ -352,14 +353,16 @@ class BatchStore:
         there first."""
         first = taken[0]
         for _ in range(_MAX_GIVE_BACK_ATTEMPTS):
-            failed = transact(
-                self._dynamodb,
-                [
-                    unlist(self._table, first.account_id, intent, [r.id for r in taken]),
+            transaction = (
+                dynamo.Transaction()
+                .add("unlist", unlist(self._table, first.account_id, intent, [r.id for r in taken]))
+                .add(
+                    "release",
                     *self._counters.release(first.account_id, first.gateway_id, len(taken)),
-                    *self._rollups.actions(taken, sign=-1),
-                ],
+                )
+                .add("rollup", *self._rollups.actions(taken, sign=-1))
             )
+            failed = dynamo.transact(self._dynamodb, transaction)
             if failed is None:
                 return
             listed = self._listed(key)  # another delivery gave some back: keep the rest

@@ -95,19 +95,14 @@ def unlist(table: str, account_id: str, intent: Intent, log_ids: Sequence[str]) 
 
 def read_intents(dynamodb: Any, table: str, account_id: str) -> list[Intent]:
     """The account's unsettled intents (consistent, usually an empty Query)."""
-    kwargs: dict[str, Any] = {
-        "TableName": table,
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": dynamo.attributes({":pk": intents_pk(account_id)}),
-        "ConsistentRead": True,
-    }
-    found: list[Intent] = []
-    while True:
-        page = dynamodb.query(**kwargs)
-        found.extend(intent_of(item) for item in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            return found
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = dynamo.items(
+        dynamodb.query,
+        TableName=table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues=dynamo.attributes({":pk": intents_pk(account_id)}),
+        ConsistentRead=True,
+    )
+    return [intent_of(item) for item in found]
 
 
 def intent_of(item: dict[str, Any]) -> Intent:

@@ -46,7 +46,7 @@ from chalicelib.accounts.keys import ACCOUNT_SK
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writer import Counters, RollupActions, transact
+from chalicelib.logstore.writer import Counters, RollupActions
 
 MIN_AGE_S = 15 * 24 * 3600
 """SQS keeps a message at most 14 days: an intent a day older than that is abandoned."""
@@ -154,15 +154,14 @@ class IntentRepair:
             seen = "attribute_exists(sk)" if log_id in found else "attribute_not_exists(sk)"
             checks.append(dynamo.condition_check(self._table, log_key, seen))
         twice = [LogRecord.from_item(found[log_id]) for log_id in log_ids if log_id in found]
-        failed = transact(
-            self._dynamodb,
-            [
-                unlist(self._table, account_id, intent, log_ids),
-                *self._counters.release(account_id, gateway_id, len(log_ids)),
-                *self._rollups.actions(twice, sign=-1),
-                *checks,
-            ],
+        transaction = (
+            dynamo.Transaction()
+            .add("unlist", unlist(self._table, account_id, intent, log_ids))
+            .add("release", *self._counters.release(account_id, gateway_id, len(log_ids)))
+            .add("rollup", *self._rollups.actions(twice, sign=-1))
+            .add("seen", *checks)
         )
+        failed = dynamo.transact(self._dynamodb, transaction)
         return failed is None
 
     def _items(
@@ -189,18 +188,14 @@ class IntentRepair:
 
 def account_ids(control_table: Any) -> Iterator[str]:
     """Every account of the control table (a Scan: its cost grows with the table)."""
-    kwargs: dict[str, Any] = {
-        "FilterExpression": "sk = :account",
-        "ExpressionAttributeValues": {":account": ACCOUNT_SK},
-        "ProjectionExpression": "pk",
-    }
-    while True:
-        page = control_table.scan(**kwargs)
-        for item in page["Items"]:
-            yield item["pk"].split("#", 1)[1]
-        if "LastEvaluatedKey" not in page:
-            return
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = dynamo.items(
+        control_table.scan,
+        FilterExpression="sk = :account",
+        ExpressionAttributeValues={":account": ACCOUNT_SK},
+        ProjectionExpression="pk",
+    )
+    for item in found:
+        yield item["pk"].split("#", 1)[1]
 
 
 def _pk(account_id: str, gateway_id: str, shards: int, log_id: str) -> str:

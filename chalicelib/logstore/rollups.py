@@ -120,32 +120,21 @@ class Rollups:
         condition = Key("pk").eq(rollup_pk(account_id, gateway_id)) & Key("sk").between(
             first, last + _HOUR_END
         )
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
-        rows: list[RollupRow] = []
-        while True:
-            page = dynamodb_table.query(**kwargs)
-            rows.extend(_row(item) for item in page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return rows
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [
+            _row(item)
+            for item in dynamo.items(dynamodb_table.query, KeyConditionExpression=condition)
+        ]
 
     def delete_all(self, dynamodb_table: Any, account_id: str, gateway_id: str) -> int:
         """Delete a gateway's rollups (when the gateway goes); return how many."""
         condition = Key("pk").eq(rollup_pk(account_id, gateway_id))
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": condition,
-            "ProjectionExpression": "pk, sk",
-        }
-        deleted = 0
-        with dynamodb_table.batch_writer() as batch:
-            while True:
-                page = dynamodb_table.query(**kwargs)
-                for item in page["Items"]:
-                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-                    deleted += 1
-                if "LastEvaluatedKey" not in page:
-                    return deleted
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = dynamo.items(
+            dynamodb_table.query, KeyConditionExpression=condition, ProjectionExpression="pk, sk"
+        )
+        # The Table's client takes (and gives back) Python values, as the Table does.
+        keys = ({"pk": item["pk"], "sk": item["sk"]} for item in found)
+        client = dynamodb_table.meta.client
+        return dynamo.delete_keys(client, dynamodb_table.name, keys, complete=True)
 
     def _update(
         self, group: tuple[str, str, str, str, str], sums: dict[str, Any]

@@ -20,6 +20,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from chalicelib import dynamo
 from chalicelib.logstore.filters import Filter, matches, time_bounds
 from chalicelib.logstore.ids import id_ceiling, id_floor, partition_key
 from chalicelib.logstore.reader import ReadStats
@@ -209,23 +210,19 @@ class LogSearcher:
         """One shard's items in order: its first read (made already, with the other
         shards', when `first` is given), then refills sized by what the page misses."""
         stats = progress.stats
-        page = first
-        while True:
-            if page is None:
-                page = self._query(request)
+        first = first if first is not None else self._query(request)
+        pages = dynamo.pages(
+            lambda **params: self._query(params),
+            first=first,
+            limit=progress.next_chunk,
+            **request,
+        )
+        for page in pages:
             stats.calls += 1
             stats.items_read += page.get("ScannedCount", len(page["Items"]))
             for item in page["Items"]:
                 if item["sk"] != exclude:
                     yield item
-            if "LastEvaluatedKey" not in page:
-                return
-            request = {
-                **request,
-                "ExclusiveStartKey": page["LastEvaluatedKey"],
-                "Limit": progress.next_chunk(),
-            }
-            page = None
 
 
 def _shard_request(

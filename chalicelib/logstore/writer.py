@@ -155,18 +155,19 @@ class LogWriter:
         rollup = self._rollups.actions([record])
         guard = [self._not_dropped(record)] if reserved else []
         for attempt in range(_MAX_EVICTION_ATTEMPTS):
-            actions = [
-                put,
-                *self._counters.admit(record.account_id, record.gateway_id, 1),
-                *rollup,
-                *guard,
-            ]
-            failed = self._transact(actions)
+            transaction = (
+                dynamo.Transaction()
+                .add("put", put)
+                .add("admit", *self._counters.admit(record.account_id, record.gateway_id, 1))
+                .add("rollup", *rollup)
+                .add("not_dropped", *guard)
+            )
+            failed = self._transact(transaction)
             if failed is None:
                 return WriteOutcome.STORED
-            if failed == 0:
+            if failed.label == "put":
                 return WriteOutcome.DUPLICATE
-            if guard and failed == len(actions) - 1:
+            if failed.label == "not_dropped":
                 return WriteOutcome.DROPPED
             if not policy.evict_oldest:
                 break
@@ -202,15 +203,18 @@ class LogWriter:
         for start in range(0, len(pending), DELETE_CHUNK):
             chunk = pending[start : start + DELETE_CHUNK]
             while chunk:
-                actions = [self._delete(log) for log in chunk]
-                actions += self._counters.release(account_id, gateway_id, len(chunk))
-                actions += self._unlisting(account_id, chunk)
-                failed = self._transact(actions)
+                transaction = (
+                    dynamo.Transaction()
+                    .add("delete", *(self._delete(log) for log in chunk))
+                    .add("release", *self._counters.release(account_id, gateway_id, len(chunk)))
+                    .add("unlist", *self._unlisting(account_id, chunk))
+                )
+                failed = self._transact(transaction)
                 if failed is None:
                     removed.extend(chunk)
                     break
-                if failed < len(chunk):  # that one was already gone
-                    chunk = chunk[:failed] + chunk[failed + 1 :]
+                if failed.label == "delete":  # that one was already gone
+                    chunk = chunk[: failed.offset] + chunk[failed.offset + 1 :]
         self._bodies.delete([log.body_key for log in removed if log.body_key])
         return len(removed)
 
@@ -296,23 +300,15 @@ class LogWriter:
 
     def _forget(self, pk: str) -> None:
         """Delete every item of a gateway's side partition (its drop markers)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": dynamo.attributes({":pk": pk}),
-            "ProjectionExpression": "pk, sk",
-        }
-        while True:
-            page = self._dynamodb.query(**kwargs)
-            keys = page["Items"]
-            for start in range(0, len(keys), 25):
-                requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + 25]]
-                while requests:
-                    answer = self._dynamodb.batch_write_item(RequestItems={self._table: requests})
-                    requests = answer.get("UnprocessedItems", {}).get(self._table, [])
-            if "LastEvaluatedKey" not in page:
-                return
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = dynamo.pages(
+            self._dynamodb.query,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=dynamo.attributes({":pk": pk}),
+            ProjectionExpression="pk, sk",
+        )
+        for page in found:
+            dynamo.delete_keys(self._dynamodb, self._table, page["Items"], complete=True)
 
     def _evict_oldest_for(
         self,
@@ -342,22 +338,23 @@ class LogWriter:
                 record, version, policy.shard_count if reserved else None
             )
         victim = StoredLog.of(oldest[0], policy.shard_count)
-        actions = [
-            self._delete(victim),
-            put,
-            self._counters.evict_guard(account_id, gateway_id, version),
-            *self._rollups.actions([record]),
-        ]
-        guard_at = len(actions)
-        actions += [*guard, *self._unlisting(account_id, [victim])]
-        failed = self._transact(actions)
+        transaction = (
+            dynamo.Transaction()
+            .add("evict", self._delete(victim))
+            .add("put", put)
+            .add("version", self._counters.evict_guard(account_id, gateway_id, version))
+            .add("rollup", *self._rollups.actions([record]))
+            .add("not_dropped", *guard)
+            .add("unlist", *self._unlisting(account_id, [victim]))
+        )
+        failed = self._transact(transaction)
         if failed is None:
             if victim.body_key:
                 self._bodies.delete([victim.body_key])
             return WriteOutcome.STORED
-        if failed == 1:
+        if failed.label == "put":
             return WriteOutcome.DUPLICATE
-        if guard and failed == guard_at:
+        if failed.label == "not_dropped":
             return WriteOutcome.DROPPED
         return None
 
@@ -372,17 +369,20 @@ class LogWriter:
             "sk": record.id,
             "expires_at": int(time.time()) + DROP_MARKER_TTL_S,
         }
-        actions = [
-            self._put(marker),
-            self._counters.count_drop(record.account_id, record.gateway_id, version),
-        ]
+        transaction = (
+            dynamo.Transaction()
+            .add("marker", self._put(marker))
+            .add("count", self._counters.count_drop(record.account_id, record.gateway_id, version))
+        )
         if shard_count is not None:
             key = {"pk": _pk(record, shard_count), "sk": record.id}
-            actions.append(dynamo.condition_check(self._table, key, "attribute_not_exists(sk)"))
-        failed = self._transact(actions)
-        if failed == 1 and version is not None:
+            check = dynamo.condition_check(self._table, key, "attribute_not_exists(sk)")
+            transaction.add("not_stored", check)
+        failed = self._transact(transaction)
+        label = failed.label if failed else None
+        if label == "count" and version is not None:
             return None
-        if failed == 2:
+        if label == "not_stored":
             return WriteOutcome.DUPLICATE
         if record.own_body_key:
             self._bodies.delete([record.own_body_key])
@@ -422,26 +422,8 @@ class LogWriter:
     def _delete(self, log: StoredLog) -> dict[str, Any]:
         return dynamo.delete(self._table, {"pk": log.pk, "sk": log.sk}, "attribute_exists(sk)")
 
-    def _transact(self, actions: list[dict[str, Any]]) -> int | None:
-        return transact(self._dynamodb, actions)
-
-
-def transact(dynamodb: Any, actions: list[dict[str, Any]]) -> int | None:
-    """Run a transaction; return None on success, else the index of the first action
-    whose condition failed. Conflicts with concurrent transactions are retried."""
-    for attempt in range(_MAX_ATTEMPTS):
-        try:
-            dynamodb.transact_write_items(TransactItems=actions)
-            return None
-        except dynamodb.exceptions.TransactionCanceledException as exc:
-            failed = dynamo.failed_condition(exc)
-            if failed is not None:
-                return failed
-            codes = dynamo.cancellation_codes(exc)
-            if not codes or any(c not in ("None", "TransactionConflict") for c in codes):
-                raise
-            time.sleep(0.005 * 2**attempt)
-    raise RuntimeError("transaction kept conflicting with concurrent writes")
+    def _transact(self, transaction: dynamo.Transaction) -> dynamo.Failure | None:
+        return dynamo.transact(self._dynamodb, transaction)
 
 
 def _to_decimals(values: dict[str, Any]) -> dict[str, Any]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from chalicelib import dynamo
 from chalicelib.ratelimit import items
 
 FORGET_MAX_ITEMS = 500
 """At most this many items are deleted per call."""
-_BATCH = 25
-_UNPROCESSED_RETRIES = 3
 
 
 def forget(client: Any, table: str, pk: str, max_items: int = FORGET_MAX_ITEMS) -> int:
@@ -23,7 +21,7 @@ def forget(client: Any, table: str, pk: str, max_items: int = FORGET_MAX_ITEMS) 
     deleted = 0
     for prefix in (items.NODE_PREFIX, items.FIXED_PREFIX, items.LEAF_PREFIX):
         keys = _keys(client, table, pk, prefix, max_items - deleted)
-        deleted += _delete(client, table, keys)
+        deleted += dynamo.delete_keys(client, table, keys)
     return deleted
 
 
@@ -37,29 +35,6 @@ def _keys(client: Any, table: str, pk: str, prefix: str, budget: int) -> list[di
         "ProjectionExpression": "pk, sk",
         "ScanIndexForward": False,
     }
-    while len(keys) < budget:
-        page = client.query(**request, Limit=budget - len(keys))
-        keys += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            break
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for page in dynamo.pages(client.query, limit=lambda: budget - len(keys), **request):
+        keys.extend(page["Items"])
     return keys
-
-
-def _delete(client: Any, table: str, keys: list[dict[str, Any]]) -> int:
-    """BatchWriteItem deletes in batches of 25; returns how many went through."""
-    done = 0
-    for start in range(0, len(keys), _BATCH):
-        requests = [{"DeleteRequest": {"Key": key}} for key in keys[start : start + _BATCH]]
-        for attempt in range(_UNPROCESSED_RETRIES + 1):
-            left = client.batch_write_item(RequestItems={table: requests}).get(
-                "UnprocessedItems", {}
-            )
-            left_requests = left.get(table, [])
-            done += len(requests) - len(left_requests)
-            requests = left_requests
-            if not requests:
-                break
-            if attempt < _UNPROCESSED_RETRIES:
-                time.sleep(0.05 * 2**attempt)
-    return done

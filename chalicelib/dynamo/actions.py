@@ -1,4 +1,4 @@
-"""DynamoDB TransactWriteItems actions in the low-level format, and their outcome."""
+"""DynamoDB TransactWriteItems actions in the low-level format, and value conversions."""
 
 from __future__ import annotations
 
@@ -84,15 +84,3 @@ def condition_check(table: str, key: dict[str, Any], condition: str) -> dict[str
             "ConditionExpression": condition,
         }
     }
-
-
-def cancellation_codes(exc: Exception) -> list[str]:
-    """The per-action codes of a TransactionCanceledException ("None" for actions that passed)."""
-    reasons = getattr(exc, "response", {}).get("CancellationReasons", [])
-    return [reason.get("Code", "None") for reason in reasons]
-
-
-def failed_condition(exc: Exception) -> int | None:
-    """Index of the first action whose condition failed, or None if none did."""
-    codes = cancellation_codes(exc)
-    return codes.index("ConditionalCheckFailed") if "ConditionalCheckFailed" in codes else None
