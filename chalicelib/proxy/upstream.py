@@ -151,20 +151,6 @@ class UpstreamClient:
             request.extensions["timeout"] = {**timeouts, "read": body_timeout_s}
         return UpstreamStream(provider, response, started)
 
-    def send(
-        self,
-        provider: str,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        body: bytes,
-        timeout_s: float,
-        body_timeout_s: float | None = None,
-    ) -> UpstreamResponse:
-        """`open` and read the whole answer."""
-        answer = self.open(provider, method, url, headers, body, timeout_s, body_timeout_s)
-        return answer.read()
-
 
 def _content_type(headers: list[tuple[str, str]]) -> str | None:
     for name, value in headers:

@@ -61,10 +61,10 @@ def stalls() -> Iterator[list[StallingServer]]:
 
 
 def _send(server: StallingServer, timeout_s: float, body_timeout_s: float | None) -> bytes:
-    answer = UpstreamClient().send(
+    answer = UpstreamClient().open(
         "openai", "POST", server.url, {}, b"{}", timeout_s, body_timeout_s=body_timeout_s
     )
-    return answer.body
+    return answer.read().body
 
 
 def test_a_slow_body_after_a_quick_start_is_waited_for(stalls: list[StallingServer]) -> None:
