@@ -23,6 +23,7 @@ run: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(VENV)/bin/cfn-lint infra/dataplane.yaml
 	$(PY) -m infra.api_template | $(VENV)/bin/cfn-lint

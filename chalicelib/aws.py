@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import boto3
 from botocore.config import Config
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
+    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+Service = Literal["dynamodb", "s3", "sqs"]
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 
@@ -41,22 +49,28 @@ def _session() -> boto3.session.Session:
     return boto3.session.Session()
 
 
-def client(service: str, limits: CallLimits | None = None) -> Any:
+@overload
+def client(service: Literal["dynamodb"], limits: CallLimits | None = None) -> DynamoDBClient: ...
+@overload
+def client(service: Literal["s3"], limits: CallLimits | None = None) -> S3Client: ...
+@overload
+def client(service: Literal["sqs"], limits: CallLimits | None = None) -> SQSClient: ...
+def client(service: Service, limits: CallLimits | None = None) -> Any:
     """Return the process-wide boto3 client for `service` (and `limits`, if given)."""
     return _client(service, limits)  # one cache key however `limits` is passed
 
 
 @functools.cache
-def _client(service: str, limits: CallLimits | None) -> Any:
+def _client(service: Service, limits: CallLimits | None) -> Any:
     return _session().client(service, config=limits.config() if limits else _CONFIG)
 
 
 @functools.cache
-def _dynamodb(limits: CallLimits | None) -> Any:
+def _dynamodb(limits: CallLimits | None) -> DynamoDBServiceResource:
     return _session().resource("dynamodb", config=limits.config() if limits else _CONFIG)
 
 
-def table(name: str, limits: CallLimits | None = None) -> Any:
+def table(name: str, limits: CallLimits | None = None) -> Table:
     """Return a DynamoDB Table resource (Python-native attribute values)."""
     return _dynamodb(limits).Table(name)
 
