@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
 
-from chalice import Rate, Response
-from chalice.app import CloudWatchEvent, SQSEvent
+from chalice.app import CloudWatchEvent, Rate, Request, Response, SQSEvent
 
 from chalicelib import wiring
 from chalicelib.api.chalice_glue import (
@@ -45,17 +44,31 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _request() -> Request:
+    """The request being served (Chalice sets it before it calls a view)."""
+    request = app.current_request
+    if request is None:
+        raise RuntimeError("no current request: called outside a view")
+    return request
+
+
+def _raw_body(request: Request, empty: bytes) -> bytes:
+    """The request body as bytes (`empty` when there is none)."""
+    body = request.raw_body or empty
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
 def _proxy(**params: str) -> Response:
     """A proxy route, buffered: Chalice cannot stream (the data plane does)."""
-    request = app.current_request
-    query = request.query_params or {}
+    request = _request()
+    query = request.query_params
     result = proxy_answer(
         wiring.proxy_service(),
         params,
         method=request.method,
         headers={name.lower(): value for name, value in request.headers.items()},
-        body=request.raw_body or b"",
-        query=[(key, value) for key in query for value in query.getlist(key)],
+        body=_raw_body(request, b""),
+        query=[(key, value) for key in query for value in query.getlist(key)] if query else [],
     )
     try:
         body = result.read()  # a relayed answer's log is written as it ends
@@ -91,25 +104,26 @@ def api_route(path: str, methods: list[str]) -> Callable[[View], View]:
     def register(view: View) -> View:
         @wraps(view)
         def authenticated(account_id: str, **params: str) -> Response:
-            authorization = app.current_request.headers.get("authorization")
+            authorization = _request().headers.get("authorization")
             wiring.account_auth().authenticate(authorization, account_id)
             return view(account_id=account_id, **params)
 
         register_route = app.route(path, methods=methods)
-        return register_route(api_errors(authenticated))
+        registered: View = register_route(api_errors(authenticated))
+        return registered
 
     return register
 
 
 def _json_body() -> object:
     try:
-        return api_body(app.current_request.raw_body or b"null")
+        return api_body(_raw_body(_request(), b"null"))
     except InvalidInput as exc:
         raise BadRequest(f"the request body {exc}") from None
 
 
 def _params() -> dict[str, list[str]]:
-    params = app.current_request.query_params
+    params = _request().query_params
     return {name: params.getlist(name) for name in params} if params else {}
 
 

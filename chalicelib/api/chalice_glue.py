@@ -10,8 +10,7 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
-from chalice import Chalice, Response
-from chalice.app import Request
+from chalice.app import Chalice, Request, Response
 
 from chalicelib.api.envelope import failure
 from chalicelib.api.failures import as_api_error
@@ -58,12 +57,13 @@ class ThreadSafeChalice(Chalice):
 
     _local = threading.local()
 
-    @property  # type: ignore[override]
-    def current_request(self) -> Any:
-        return getattr(self._local, "request", None)
+    @property
+    def current_request(self) -> Request | None:
+        request: Request | None = getattr(self._local, "request", None)
+        return request
 
     @current_request.setter
-    def current_request(self, value: Any) -> None:
+    def current_request(self, value: Request | None) -> None:
         self._local.request = value
 
 
