@@ -73,7 +73,7 @@ def choice(*choices: str) -> Shape:
     """One of the given strings."""
 
     def check(value: Any, path: str) -> str:
-        if value not in choices:
+        if not isinstance(value, str) or value not in choices:
             raise BadRequest(f"{path} must be one of {', '.join(choices)}")
         return value
 

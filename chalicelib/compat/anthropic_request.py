@@ -95,12 +95,13 @@ def _tool_choice(choice: ToolChoice | None, parallel: bool | None) -> dict[str, 
     if choice is None and parallel is not False:
         return None
     mode = choice.mode if choice else "auto"
-    result: dict[str, Any] = {
+    choices: dict[str, dict[str, object]] = {
         "auto": {"type": "auto"},
         "none": {"type": "none"},
         "required": {"type": "any"},
         "named": {"type": "tool", "name": choice.name if choice else None},
-    }[mode]
+    }
+    result = choices[mode]
     if parallel is False and mode != "none":
         result["disable_parallel_tool_use"] = True
     return result

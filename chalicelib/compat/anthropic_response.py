@@ -12,6 +12,7 @@ from chalicelib.compat.openai_format import (
     new_id,
     tool_call,
 )
+from chalicelib.jsontypes import JsonObject, JsonValue, object_or_empty
 
 FINISH_REASONS = {
     "end_turn": "stop",
@@ -24,12 +25,12 @@ FINISH_REASONS = {
 }
 
 
-def finish_reason(stop_reason: Any) -> str:
+def finish_reason(stop_reason: JsonValue) -> str:
     """The OpenAI `finish_reason` of an Anthropic `stop_reason` ("stop" when unknown)."""
     return FINISH_REASONS.get(stop_reason, "stop") if isinstance(stop_reason, str) else "stop"
 
 
-def token_counts(usage: Any) -> TokenCounts | None:
+def token_counts(usage: JsonValue) -> TokenCounts | None:
     """OpenAI usage of an Anthropic `usage` (input includes cache reads and writes)."""
     if not isinstance(usage, dict):
         return None
@@ -50,20 +51,22 @@ _USAGE_KEYS = (
 )
 
 
-def _count(usage: dict[str, Any], key: str) -> int | None:
+def _count(usage: JsonObject, key: str) -> int | None:
     value = usage.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def anthropic_completion(message: dict[str, Any], model: str, created: int) -> dict[str, Any]:
+def anthropic_completion(message: JsonObject, model: str, created: int) -> dict[str, Any]:
     """The `chat.completion` of an Anthropic `message` object."""
     texts: list[str] = []
     calls: list[dict[str, Any]] = []
-    for block in message.get("content") or []:
+    content = message.get("content")
+    for block in content if isinstance(content, list) else []:
         if not isinstance(block, dict):
             continue
-        if block.get("type") == "text" and isinstance(block.get("text"), str):
-            texts.append(block["text"])
+        text = block.get("text")
+        if block.get("type") == "text" and isinstance(text, str):
+            texts.append(text)
         elif block.get("type") == "tool_use":
             arguments = json.dumps(block.get("input") or {})
             calls.append(tool_call(str(block.get("id")), str(block.get("name")), arguments))
@@ -78,7 +81,7 @@ def anthropic_completion(message: dict[str, Any], model: str, created: int) -> d
     )
 
 
-def _string(value: Any) -> str | None:
+def _string(value: JsonValue) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -88,21 +91,24 @@ class AnthropicStream:
     def __init__(self, model: str, created: int, include_usage: bool) -> None:
         self.writer = ChunkWriter(new_id(), created, model)
         self.include_usage = include_usage
-        self.usage: dict[str, Any] = {}
-        self.tool_index: dict[int, int] = {}
-        """Anthropic content block index -> OpenAI tool call index."""
+        self.usage: JsonObject = {}
+        self.tool_index: dict[JsonValue, int] = {}
+        """Anthropic content block index (an int, unless the provider errs) -> OpenAI tool
+        call index."""
         self.finished = False
 
-    def feed(self, event: Any) -> list[dict[str, Any]]:
+    def feed(self, event: JsonValue) -> list[dict[str, Any]]:
         """The chunks for one event (a decoded `data:` JSON object)."""
-        kind = event.get("type") if isinstance(event, dict) else None
+        if not isinstance(event, dict):
+            return []
+        kind = event.get("type")
         handler = {
             "message_start": self._message_start,
             "content_block_start": self._block_start,
             "content_block_delta": self._block_delta,
             "message_delta": self._message_delta,
             "error": self._error,
-        }.get(kind or "")
+        }.get(kind if isinstance(kind, str) else "")
         return handler(event) if handler else []
 
     def finish(self) -> list[dict[str, Any]]:
@@ -112,14 +118,14 @@ class AnthropicStream:
             return [self.writer.usage(counts)]
         return []
 
-    def _message_start(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    def _message_start(self, event: JsonObject) -> list[dict[str, Any]]:
+        message = object_or_empty(event.get("message"))
         self.writer.completion_id = _string(message.get("id")) or self.writer.completion_id
         self.writer.model = _string(message.get("model")) or self.writer.model
         self._take_usage(message.get("usage"))
         return [self.writer.delta({"role": "assistant", "content": ""})]
 
-    def _block_start(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    def _block_start(self, event: JsonObject) -> list[dict[str, Any]]:
         block = event.get("content_block")
         if not isinstance(block, dict):
             return []
@@ -135,7 +141,7 @@ class AnthropicStream:
             chunks.append(self._arguments(index, json.dumps(block["input"])))
         return chunks
 
-    def _block_delta(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    def _block_delta(self, event: JsonObject) -> list[dict[str, Any]]:
         delta = event.get("delta")
         if not isinstance(delta, dict):
             return []
@@ -147,28 +153,37 @@ class AnthropicStream:
             return [self._arguments(index, fragment)]
         return []
 
-    def _arguments(self, index: int, fragment: str) -> dict[str, Any]:
+    def _arguments(self, index: int, fragment: JsonValue) -> dict[str, Any]:
         return self.writer.delta(
             {"tool_calls": [{"index": index, "function": {"arguments": fragment}}]}
         )
 
-    def _message_delta(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+    def _message_delta(self, event: JsonObject) -> list[dict[str, Any]]:
         self._take_usage(event.get("usage"))
-        delta = event.get("delta") if isinstance(event.get("delta"), dict) else {}
+        delta = object_or_empty(event.get("delta"))
         if self.finished:
             return []
         self.finished = True
         return [self.writer.delta({}, finish_reason(delta.get("stop_reason")))]
 
-    def _error(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        error = event.get("error") if isinstance(event.get("error"), dict) else {}
-        message = error.get("message") if isinstance(error.get("message"), str) else "error"
-        kind = error.get("type") if isinstance(error.get("type"), str) else None
+    def _error(self, event: JsonObject) -> list[dict[str, Any]]:
+        error = object_or_empty(event.get("error"))
+        message = error.get("message")
+        kind = error.get("type")
+        if not isinstance(message, str):
+            message = "error"
         return [
-            {"error": {"message": message, "type": "server_error", "param": None, "code": kind}}
+            {
+                "error": {
+                    "message": message,
+                    "type": "server_error",
+                    "param": None,
+                    "code": kind if isinstance(kind, str) else None,
+                }
+            }
         ]
 
-    def _take_usage(self, usage: Any) -> None:
+    def _take_usage(self, usage: JsonValue) -> None:
         """Merge a usage report: counts are cumulative, later ones win."""
         if isinstance(usage, dict):
             self.usage.update({k: v for k, v in usage.items() if _count(usage, k) is not None})

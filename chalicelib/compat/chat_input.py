@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.compat.errors import CompatError
+from chalicelib.jsontypes import JsonObject, JsonValue
 from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
 ROLES = ("system", "developer", "user", "assistant", "tool")
@@ -107,7 +108,7 @@ class ChatRequest:
         return [m for m in self.messages if m.role != "system"]
 
 
-def require_object(body: Any, what: str = "request body") -> dict[str, Any]:
+def require_object(body: JsonValue, what: str = "request body") -> JsonObject:
     """`body` when it is a JSON object, else CompatError."""
     if not isinstance(body, dict):
         raise CompatError(f"{what} must be a JSON object")
@@ -219,10 +220,10 @@ def _text_parts(content: Any, where: str) -> list[Part]:
     for index, part in enumerate(content):
         part = require_object(part, f"{where}.content[{index}]")
         kind = part.get("type")
-        key = "refusal" if kind == "refusal" else "text"
-        if kind not in ("text", "refusal") or not isinstance(part.get(key), str):
+        text = part.get("refusal" if kind == "refusal" else "text")
+        if kind not in ("text", "refusal") or not isinstance(text, str):
             raise CompatError(f"{where}.content[{index}] must be a text part for this role")
-        parts.append(Part(text=part[key]))
+        parts.append(Part(text=text))
     return parts
 
 
@@ -238,9 +239,10 @@ def _user_parts(content: Any, where: str) -> list[Part]:
         part = require_object(part, at)
         kind = part.get("type")
         if kind == "text":
-            if not isinstance(part.get("text"), str):
+            text = part.get("text")
+            if not isinstance(text, str):
                 raise CompatError(f"{at}.text must be a string")
-            parts.append(Part(text=part["text"]))
+            parts.append(Part(text=text))
         elif kind == "image_url":
             parts.append(Part(image=_image(part.get("image_url"), at)))
         else:

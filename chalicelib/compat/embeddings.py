@@ -13,7 +13,9 @@ from chalicelib.compat.chat_input import require_object
 from chalicelib.compat.errors import CompatError, error_body, provider_error_body
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
-from chalicelib.compat.translation import Answer, Translation
+from chalicelib.compat.streaming import Answer
+from chalicelib.compat.translation import Translation
+from chalicelib.jsontypes import JsonValue
 from chalicelib.providers.registry import PROVIDERS, Provider
 from chalicelib.providers.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
 
@@ -25,7 +27,7 @@ class EmbeddingsTranslation(Translation):
 
 
 def translate_embeddings_request(
-    body: Any, providers: Mapping[str, Provider] = PROVIDERS
+    body: JsonValue, providers: Mapping[str, Provider] = PROVIDERS
 ) -> EmbeddingsTranslation:
     """Translate an OpenAI embeddings request whose `model` is `{provider}/{model}`, a
     provider of `providers` whose wire has an embeddings translator (else CompatError)."""

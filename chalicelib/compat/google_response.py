@@ -12,13 +12,14 @@ from chalicelib.compat.openai_format import (
     new_id,
     tool_call,
 )
+from chalicelib.jsontypes import JsonObject, JsonValue, object_or_empty
 
 _FILTERED = frozenset(
     {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY"}
 )
 
 
-def finish_reason(reason: Any, has_tool_calls: bool) -> str:
+def finish_reason(reason: JsonValue, has_tool_calls: bool) -> str:
     """The OpenAI `finish_reason` of a Gemini `finishReason`."""
     if reason == "MAX_TOKENS":
         return "length"
@@ -27,7 +28,7 @@ def finish_reason(reason: Any, has_tool_calls: bool) -> str:
     return "tool_calls" if has_tool_calls else "stop"
 
 
-def token_counts(metadata: Any) -> TokenCounts | None:
+def token_counts(metadata: JsonValue) -> TokenCounts | None:
     """OpenAI usage of a Gemini `usageMetadata` (zeros are omitted by proto3 JSON)."""
     if not isinstance(metadata, dict):
         return None
@@ -53,44 +54,45 @@ _USAGE_KEYS = (
 )
 
 
-def _count(metadata: dict[str, Any], key: str) -> int | None:
+def _count(metadata: JsonObject, key: str) -> int | None:
     value = metadata.get(key)
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _candidate(response: dict[str, Any]) -> dict[str, Any]:
+def _candidate(response: JsonObject) -> JsonObject:
     candidates = response.get("candidates")
-    first = candidates[0] if isinstance(candidates, list) and candidates else None
-    return first if isinstance(first, dict) else {}
+    return object_or_empty(candidates[0] if isinstance(candidates, list) and candidates else None)
 
 
-def _parts(candidate: dict[str, Any]) -> list[dict[str, Any]]:
+def _parts(candidate: JsonObject) -> list[JsonObject]:
     content = candidate.get("content")
     parts = content.get("parts") if isinstance(content, dict) else None
     return [p for p in parts if isinstance(p, dict)] if isinstance(parts, list) else []
 
 
-def _text(part: dict[str, Any]) -> str | None:
+def _text(part: JsonObject) -> str | None:
     """The answer text of a part; thought summaries are not part of the answer."""
     text = part.get("text")
     return text if isinstance(text, str) and not part.get("thought") else None
 
 
-def _call(part: dict[str, Any]) -> dict[str, Any] | None:
+def _call(part: JsonObject) -> dict[str, Any] | None:
     """The OpenAI tool call of a `functionCall` part, None for other parts."""
     call = part.get("functionCall")
     if not isinstance(call, dict):
         return None
-    call_id = call.get("id") if isinstance(call.get("id"), str) else new_id("call_")
+    call_id = call.get("id")
+    if not isinstance(call_id, str):
+        call_id = new_id("call_")
     return tool_call(call_id, str(call.get("name")), json.dumps(call.get("args") or {}))
 
 
-def _blocked(response: dict[str, Any]) -> bool:
+def _blocked(response: JsonObject) -> bool:
     feedback = response.get("promptFeedback")
     return isinstance(feedback, dict) and bool(feedback.get("blockReason"))
 
 
-def google_completion(response: dict[str, Any], model: str, created: int) -> dict[str, Any]:
+def google_completion(response: JsonObject, model: str, created: int) -> dict[str, Any]:
     """The `chat.completion` of a GenerateContentResponse (its first candidate)."""
     candidate = _candidate(response)
     parts = _parts(candidate)
@@ -109,7 +111,7 @@ def google_completion(response: dict[str, Any], model: str, created: int) -> dic
     )
 
 
-def _string(value: Any) -> str | None:
+def _string(value: JsonValue) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -122,9 +124,9 @@ class GoogleStream:
         self.started = False
         self.finished = False
         self.tool_calls = 0
-        self.metadata: Any = None
+        self.metadata: JsonValue = None
 
-    def feed(self, response: Any) -> list[dict[str, Any]]:
+    def feed(self, response: JsonValue) -> list[dict[str, Any]]:
         """The chunks for one streamed response object."""
         if not isinstance(response, dict):
             return []

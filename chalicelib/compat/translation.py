@@ -14,12 +14,13 @@ from chalicelib.compat.chat_input import (
     parse_chat_request,
     require_object,
 )
-from chalicelib.compat.chat_response import Answer, ChatResponseTranslator
+from chalicelib.compat.chat_response import ChatResponseTranslator
 from chalicelib.compat.dialects import chat_dialect
 from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import openai_path, resolve_model
-from chalicelib.compat.streaming import StreamedAnswer, buffered
+from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered
+from chalicelib.jsontypes import JsonValue
 from chalicelib.providers.registry import PROVIDERS, Provider
 from chalicelib.providers.wires import OPENAI_WIRE, Wire
 
@@ -82,7 +83,7 @@ class ChatTranslation(Translation):
 
 
 def translate_chat_request(
-    body: Any, providers: Mapping[str, Provider] = PROVIDERS, created: int | None = None
+    body: JsonValue, providers: Mapping[str, Provider] = PROVIDERS, created: int | None = None
 ) -> ChatTranslation:
     """Translate an OpenAI chat completion request whose `model` is `{provider}/{model}`,
     a provider of `providers`.
@@ -91,11 +92,11 @@ def translate_chat_request(
     wire's dialect (`chalicelib.compat.dialects`). `created` (Unix seconds) stamps translated
     answers; it defaults to now. Raise CompatError for requests that cannot be translated.
     """
-    body = require_object(body)
-    provider, model = resolve_model(body.get("model"), providers)
+    request_body = require_object(body)
+    provider, model = resolve_model(request_body.get("model"), providers)
     if provider.wire is OPENAI_WIRE:
-        check_messages(body)
-        native = {**body, "model": model}
+        check_messages(request_body)
+        native = {**request_body, "model": model}
         return ChatTranslation(
             provider=provider.slug,
             model=model,
@@ -103,10 +104,10 @@ def translate_chat_request(
             path_segments=openai_path(provider, "chat", "completions"),
             query=[],
             body=_encode(native),
-            stream=check_stream(body),
+            stream=check_stream(request_body),
         )
     dialect = chat_dialect(provider)
-    request = parse_chat_request(body, model)
+    request = parse_chat_request(request_body, model)
     respond = ChatResponseTranslator(
         wire=provider.wire,
         dialect=dialect,

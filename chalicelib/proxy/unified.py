@@ -8,6 +8,8 @@ keeps that translated answer, so a hit is byte-identical (its usage is read from
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from chalicelib.api.status import http_status
 from chalicelib.compat import (
     CompatError,
@@ -17,6 +19,7 @@ from chalicelib.compat import (
     translate_embeddings_request,
 )
 from chalicelib.errors import ApiError, BadRequest, NotFound
+from chalicelib.jsontypes import JsonValue
 from chalicelib.providers.registry import ProviderRegistry
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json
@@ -24,7 +27,7 @@ from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, l
 COMPAT = "compat"
 """The provider slug of the unified API in gateway URLs."""
 
-_ENDPOINTS = {
+_ENDPOINTS: dict[tuple[str, ...], Callable[[JsonValue, ProviderRegistry], Translation]] = {
     ("chat", "completions"): translate_chat_request,
     ("embeddings",): translate_embeddings_request,
 }
@@ -42,7 +45,7 @@ def translate(request: ProxyRequest, providers: ProviderRegistry) -> Translation
     if request.method != "POST":
         raise BadRequest(f"the unified API takes POST, not {request.method}")
     try:
-        body = check_unicode(load_json(request.body or b"null", MAX_BODY_DEPTH))
+        body: JsonValue = check_unicode(load_json(request.body or b"null", MAX_BODY_DEPTH))
     except InvalidInput as exc:
         raise BadRequest(f"the request body {exc}") from None
     try:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeGuard
 from urllib.parse import parse_qsl, unquote
 
 from chalicelib.errors import BadRequest
+from chalicelib.jsontypes import JsonValue
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_text, load_json
 
 MAX_STEPS = 10
@@ -53,7 +54,7 @@ class UniversalStep:
 def parse_steps(body: bytes) -> list[UniversalStep]:
     """The steps of a universal request; BadRequest naming the problem."""
     try:
-        steps = load_json(body or b"null", MAX_BODY_DEPTH)
+        steps: JsonValue = load_json(body or b"null", MAX_BODY_DEPTH)
     except InvalidInput as exc:
         raise BadRequest(
             f"the universal endpoint takes a JSON array of steps; the body {exc}"
@@ -67,7 +68,7 @@ def parse_steps(body: bytes) -> list[UniversalStep]:
     return [_step(index, step) for index, step in enumerate(steps)]
 
 
-def _step(index: int, step: Any) -> UniversalStep:
+def _step(index: int, step: JsonValue) -> UniversalStep:
     where = f"step {index}"
     if not isinstance(step, dict):
         raise BadRequest(f"{where} must be an object with provider, endpoint and query")
@@ -96,7 +97,7 @@ def _step(index: int, step: Any) -> UniversalStep:
     )
 
 
-def _is_text(value: Any, max_length: int) -> bool:
+def _is_text(value: JsonValue, max_length: int) -> TypeGuard[str]:
     """True for a non-empty string of valid Unicode of at most `max_length` characters."""
     if not isinstance(value, str) or not value:
         return False
@@ -107,14 +108,13 @@ def _is_text(value: Any, max_length: int) -> bool:
     return True
 
 
-def _headers(where: str, raw: Any) -> dict[str, str]:
+def _headers(where: str, raw: JsonValue) -> dict[str, str]:
     if raw is None:
         return {}
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
-    ):
+    headers = _strings(raw)
+    if headers is None:
         raise BadRequest(f"{where}: headers must be an object of string values")
-    for index, (name, value) in enumerate(raw.items()):
+    for index, (name, value) in enumerate(headers.items()):
         if not _HEADER_NAME.fullmatch(name):
             raise BadRequest(f"{where}: header {index + 1} has a name that is not an HTTP token")
         if len(value) > MAX_HEADER_VALUE_LENGTH or not _HEADER_VALUE.fullmatch(value):
@@ -122,10 +122,18 @@ def _headers(where: str, raw: Any) -> dict[str, str]:
                 f"{where}: header {name[:40]!r} must be visible ASCII of at most "
                 f"{MAX_HEADER_VALUE_LENGTH} characters"
             )
-    return {name.lower(): value for name, value in raw.items()}
+    return {name.lower(): value for name, value in headers.items()}
 
 
-def _config(where: str, raw: Any) -> dict[str, str]:
+def _strings(raw: JsonValue) -> dict[str, str] | None:
+    """`raw` when it is an object of string values, else None."""
+    if not isinstance(raw, dict):
+        return None
+    strings = {name: value for name, value in raw.items() if isinstance(value, str)}
+    return strings if len(strings) == len(raw) else None
+
+
+def _config(where: str, raw: JsonValue) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
