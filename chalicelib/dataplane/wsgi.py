@@ -23,7 +23,7 @@ import json
 import socket
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
 from chalicelib import wiring
@@ -37,6 +37,9 @@ from chalicelib.proxy.entry import proxy_answer
 from chalicelib.proxy.exchange import ProxyResponse
 from chalicelib.proxy.relay import Relay
 from chalicelib.proxy.service import ProxyService
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import InputStream
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -88,7 +91,7 @@ def create_app(
 def _raw_path(environ: dict[str, Any]) -> str:
     """The path as the client sent it (still percent-encoded): gunicorn's RAW_URI, else
     PATH_INFO encoded again (WSGI servers decode it, as latin-1)."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    raw: str | None = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         return raw.split("?", 1)[0]
     path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
@@ -112,7 +115,7 @@ def request_headers(environ: dict[str, Any]) -> dict[str, str]:
 
 def read_body(environ: dict[str, Any], limit: int) -> bytes:
     """The request body, with a Content-Length or chunked; PayloadTooLarge over `limit`."""
-    stream = environ["wsgi.input"]
+    stream: InputStream = environ["wsgi.input"]
     declared = environ.get("CONTENT_LENGTH")
     if declared:
         return stream.read(check_content_length(declared, limit))

@@ -36,7 +36,8 @@ class AttemptPolicy:
         if self.backoff == "linear":
             return self.delay_ms * retry / 1000
         if self.backoff == "exponential":
-            return self.delay_ms * 2 ** (retry - 1) / 1000
+            factor: int | float = 2 ** (retry - 1)  # int ** int: a float if retry < 1
+            return self.delay_ms * factor / 1000
         return self.delay_ms / 1000
 
 
