@@ -19,10 +19,14 @@ stays under the ceiling up to ~50,000 logs/s. `bench/admission.py` prints these 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import dynamo
 from chalicelib.accounts.keys import account_key, gateway_key
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 
 class Quota:
@@ -33,7 +37,7 @@ class Quota:
     commits only if nothing changed since that read.
     """
 
-    def __init__(self, control_table: str, dynamodb: Any) -> None:
+    def __init__(self, control_table: str, dynamodb: DynamoDBClient) -> None:
         self.table = control_table
         self._dynamodb = dynamodb
 
@@ -49,7 +53,9 @@ class Quota:
             return None
         return int(item.get("dropped_logs", {"N": "0"})["N"])
 
-    def _gateway(self, account_id: str, gateway_id: str, projection: str) -> dict[str, Any] | None:
+    def _gateway(
+        self, account_id: str, gateway_id: str, projection: str
+    ) -> dict[str, AttributeValueTypeDef] | None:
         """A consistent read of some attributes of the gateway item (wire format)."""
         return self._dynamodb.get_item(
             TableName=self.table,

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import ConditionBase, Key
 
 from chalicelib import dynamo
 from chalicelib.accounts.ids import check_id
@@ -27,6 +28,11 @@ from chalicelib.accounts.models import (
 )
 from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
 from chalicelib.errors import BadRequest, NotFound
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_dynamodb.type_defs import TableAttributeValueTypeDef, TransactWriteItemTypeDef
 
 _MAX_RETRIES = 20
 """Optimistic updates retried at most this often before giving up."""
@@ -53,7 +59,7 @@ class TokenInfo:
 class AccountStore:
     """The control table, seen as accounts, gateways and tokens."""
 
-    def __init__(self, table: Any, client: Any) -> None:
+    def __init__(self, table: Table, client: DynamoDBClient) -> None:
         """`table`: the boto3 Table resource; `client`: a low-level DynamoDB client (for
         transactions in wire format; the resource's own client re-serializes values)."""
         self._table = table
@@ -73,7 +79,7 @@ class AccountStore:
         entitlements = _plan(plan)
         account = Account(id=account_id, plan=plan)
         limit = limit_value(entitlements.account_log_limit)
-        item = {
+        item: dict[str, TableAttributeValueTypeDef] = {
             **account_key(account_id),
             "id": account_id,
             "plan": plan,
@@ -173,7 +179,7 @@ class AccountStore:
             )
         )
         try:
-            self._client.transact_write_items(TransactItems=transaction.actions)
+            self._client.transact_write_items(TransactItems=_actions(transaction.actions))
         except self._client.exceptions.TransactionCanceledException as exc:
             failed = transaction.failure(exc)
             if failed is not None and failed.label == "gateway":
@@ -259,20 +265,22 @@ class AccountStore:
     def remove_gateway(self, account_id: str, gateway_id: str) -> None:
         """Delete a purged gateway (no logs left) and free its place in the plan."""
         self._client.transact_write_items(
-            TransactItems=[
-                dynamo.delete(
-                    self._table.name,
-                    gateway_key(account_id, gateway_id),
-                    "attribute_exists(deleting) AND stored_logs = :zero",
-                    {":zero": 0},
-                ),
-                dynamo.update(
-                    self._table.name,
-                    account_key(account_id),
-                    "ADD gateway_count :minus_one",
-                    {":minus_one": -1},
-                ),
-            ]
+            TransactItems=_actions(
+                [
+                    dynamo.delete(
+                        self._table.name,
+                        gateway_key(account_id, gateway_id),
+                        "attribute_exists(deleting) AND stored_logs = :zero",
+                        {":zero": 0},
+                    ),
+                    dynamo.update(
+                        self._table.name,
+                        account_key(account_id),
+                        "ADD gateway_count :minus_one",
+                        {":minus_one": -1},
+                    ),
+                ]
+            )
         )
 
     # tokens
@@ -310,7 +318,7 @@ class AccountStore:
             .add("token", dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"))
         )
         try:
-            self._client.transact_write_items(TransactItems=transaction.actions)
+            self._client.transact_write_items(TransactItems=_actions(transaction.actions))
         except self._client.exceptions.TransactionCanceledException as exc:
             failed = transaction.failure(exc)
             if failed is not None and failed.label == "account":
@@ -334,12 +342,15 @@ class AccountStore:
         if listing is None:
             raise NotFound(f"token {token_id} not found")
         self._client.transact_write_items(
-            TransactItems=[
-                dynamo.delete(
-                    self._table.name, {"pk": token_pk(listing["token_hash"]), "sk": TOKEN_SK}
-                ),
-                dynamo.delete(self._table.name, key),
-            ]
+            TransactItems=_actions(
+                [
+                    dynamo.delete(
+                        self._table.name,
+                        {"pk": token_pk(_text(listing, "token_hash")), "sk": TOKEN_SK},
+                    ),
+                    dynamo.delete(self._table.name, key),
+                ]
+            )
         )
 
     def account_of_token(self, token: str) -> str | None:
@@ -347,19 +358,31 @@ class AccountStore:
         item = self._table.get_item(Key={"pk": token_pk(hash_token(token)), "sk": TOKEN_SK}).get(
             "Item"
         )
-        return item["account_id"] if item else None
+        return _text(item, "account_id") if item else None
 
-    def _query_all(self, condition: Any) -> list[dict[str, Any]]:
-        found = dynamo.items(
-            self._table.query, KeyConditionExpression=condition, ConsistentRead=True
-        )
-        return list(found)
+    def _query_all(self, condition: ConditionBase) -> list[dict[str, Any]]:
+        # dynamo.items takes a Callable[..., dict[str, Any]]; the stubs' answer is a TypedDict
+        query = cast("Callable[..., dict[str, Any]]", self._table.query)
+        return list(dynamo.items(query, KeyConditionExpression=condition, ConsistentRead=True))
 
     def _account_item(self, account_id: str) -> dict[str, Any]:
         item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")
         if item is None:
             raise NotFound(f"account {account_id} not found")
         return item
+
+
+def _actions(actions: list[dict[str, Any]]) -> list[TransactWriteItemTypeDef]:
+    """Transaction actions as the stubs type them (`dynamo` builds them as plain dicts)."""
+    return cast("list[TransactWriteItemTypeDef]", actions)
+
+
+def _text(item: Mapping[str, TableAttributeValueTypeDef], name: str) -> str:
+    """A string attribute of an item this store wrote."""
+    value = item[name]
+    if not isinstance(value, str):
+        raise TypeError(f"attribute {name} is not a string")
+    return value
 
 
 def _plan(name: str) -> Plan:

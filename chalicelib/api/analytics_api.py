@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
@@ -11,6 +11,9 @@ from chalicelib.api.management import QueryParams, last_param, open_gateway
 from chalicelib.errors import BadRequest
 from chalicelib.logstore.ids import iso_utc
 from chalicelib.logstore.rollups import GROUP_BYS, Rollups, aggregate
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb.service_resource import Table
 
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_SPAN = timedelta(days=366)
@@ -21,7 +24,7 @@ YEARS = (1970, 9998)
 class AnalyticsApi:
     """Analytics of one account's gateways (the caller has authenticated the account)."""
 
-    def __init__(self, accounts: AccountStore, rollups: Rollups, control_table: Any) -> None:
+    def __init__(self, accounts: AccountStore, rollups: Rollups, control_table: Table) -> None:
         self._accounts = accounts
         self._rollups = rollups
         self._control_table = control_table

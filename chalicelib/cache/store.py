@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -21,6 +21,10 @@ from chalicelib.cache.policy import (
     replayable_headers,
 )
 from chalicelib.cache.record import CachedResponse, CacheFormatError, decode, encode
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ class ResponseLike(Protocol):
 class ResponseCache:
     """Cached provider answers, one gzip'ed S3 object per key (see `keys.cache_key`)."""
 
-    def __init__(self, s3: Any, bucket: str, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, s3: S3Client, bucket: str, clock: Callable[[], float] = time.time) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._clock = clock
@@ -113,7 +117,9 @@ class ResponseCache:
             page = self._s3.list_objects_v2(
                 Bucket=self._bucket, Prefix=prefix, MaxKeys=min(PURGE_BATCH, left)
             )
-            keys = [{"Key": obj["Key"]} for obj in page.get("Contents", [])]
+            keys: list[ObjectIdentifierTypeDef] = [
+                {"Key": obj["Key"]} for obj in page.get("Contents", [])
+            ]
             if keys:
                 result = self._s3.delete_objects(
                     Bucket=self._bucket, Delete={"Objects": keys, "Quiet": True}

@@ -12,18 +12,21 @@ fixed limiter handles up to ~1,000 requests/s.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from chalicelib.ratelimit import items
 from chalicelib.ratelimit.decision import ALLOWED, RateDecision, rejected
 
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 
 class FixedWindow:
     """The fixed-window technique over one control table."""
 
-    def __init__(self, client: Any, table_name: str, clock: Callable[[], float]) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, clock: Callable[[], float]) -> None:
         self._client = client
         self._table = table_name
         self._clock = clock

@@ -16,7 +16,12 @@ after they stop mattering; TTL only saves storage, correctness never depends on 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 PK_PREFIX = "RATE#"
 FIXED_PREFIX = "FIXED#"
@@ -47,17 +52,16 @@ def node_sk(limit: int, level: int, index: int) -> str:
     return f"{NODE_PREFIX}{limit}#{level}#{index:09d}"
 
 
-def key(pk: str, sk: str) -> dict[str, Any]:
+def key(pk: str, sk: str) -> dict[str, AttributeValueTypeDef]:
     """A low-level (wire format) primary key."""
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
-def expiry(last_relevant_s: float) -> dict[str, str]:
+def expiry(last_relevant_s: float) -> AttributeValueTypeDef:
     """The TTL attribute value for an item that matters until `last_relevant_s`."""
     return {"N": str(math.ceil(last_relevant_s) + TTL_GRACE_S)}
 
 
-def condition_failed(error: Exception) -> bool:
+def condition_failed(error: ClientError) -> bool:
     """True if `error` is DynamoDB refusing a write because its condition was false."""
-    response = getattr(error, "response", None) or {}
-    return response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

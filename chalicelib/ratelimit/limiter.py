@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib.ratelimit import cleanup, items
 from chalicelib.ratelimit.decision import ALLOWED, RateDecision
 from chalicelib.ratelimit.fixed import FixedWindow
 from chalicelib.ratelimit.sliding import MAX_STEPS, SlidingLog
 from chalicelib.ratelimit.tree import FANOUT
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 TECHNIQUES = ("fixed", "sliding")
 
@@ -25,7 +28,7 @@ class RateLimiter:
 
     def __init__(
         self,
-        client: Any,
+        client: DynamoDBClient,
         table_name: str,
         clock: Callable[[], float] = time.time,
         *,

@@ -39,15 +39,19 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from botocore.exceptions import ClientError
 
 from chalicelib.ratelimit import items
 from chalicelib.ratelimit.decision import ALLOWED, RateDecision, rejected
 from chalicelib.ratelimit.tree import FANOUT, Shape
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import AttributeValueTypeDef
 
 MAX_STEPS = 32
 
@@ -78,7 +82,7 @@ class SlidingLog:
 
     def __init__(
         self,
-        client: Any,
+        client: DynamoDBClient,
         table_name: str,
         clock: Callable[[], float],
         *,
@@ -151,7 +155,8 @@ class SlidingLog:
         except ClientError as error:
             if not items.condition_failed(error):
                 raise
-            current = error.response.get("Item")
+            # ReturnValuesOnConditionCheckFailure: the item as it is, in wire format
+            current = cast("dict[str, AttributeValueTypeDef] | None", error.response.get("Item"))
             if current is None:  # not returned: read it
                 return False, self._read(pk, shape, 0, leaf.index)
             return False, _node(shape, 0, leaf.index, current)
@@ -205,7 +210,7 @@ class SlidingLog:
                 logger.warning("rate limiter %s: bound not recorded: %s", pk, error)
 
 
-def _node(shape: Shape, level: int, index: int, item: dict[str, Any]) -> Node:
+def _node(shape: Shape, level: int, index: int, item: Mapping[str, AttributeValueTypeDef]) -> Node:
     prefix = "s" if level == 0 else "m"
     values = {
         int(name[1:]): int(value["N"])
