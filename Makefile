@@ -39,6 +39,10 @@ package: $(VENV)/.installed
 deploy: $(VENV)/.installed
 	$(PY) -m infra.deploy --stage $(STAGE) $(if $(ALARM_TOPIC),--alarm-topic $(ALARM_TOPIC))
 
+# Delete the stack aig-$(STAGE); its tables and bodies bucket are kept (README: Deploy).
+destroy: $(VENV)/.installed
+	$(PY) -m infra.deploy --stage $(STAGE) --delete
+
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,6 +1,7 @@
 """`make deploy STAGE=prod`: package a stage and create or update its stack.
 
     python -m infra.deploy --stage prod [--alarm-topic ARN] [--stack-name aig-prod]
+    python -m infra.deploy --stage prod --delete       # make destroy STAGE=prod
 
 Credentials and region come from the usual AWS environment (AWS_PROFILE, AWS_REGION, ...).
 The package and template go to an artifacts bucket of the account (`aig-artifacts-<account>-
@@ -88,6 +89,12 @@ def apply(
     return outputs(cloudformation, stack_name)
 
 
+def delete(cloudformation: CloudFormationClient, stack_name: str, poll_s: float = 5.0) -> str:
+    """Delete a stage's stack; its tables and bucket stay (DeletionPolicy Retain)."""
+    cloudformation.delete_stack(StackName=stack_name)
+    return _wait_stack(cloudformation, stack_name, poll_s)
+
+
 def outputs(cloudformation: CloudFormationClient, stack_name: str) -> dict[str, str]:
     """The outputs of a stack, by key."""
     (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
@@ -137,7 +144,7 @@ def _wait_change_set(
 
 def _wait_stack(cloudformation: CloudFormationClient, stack_name: str, poll_s: float) -> str:
     while True:
-        status = _stack_status(cloudformation, stack_name) or "DELETED"
+        status = _stack_status(cloudformation, stack_name) or "DELETE_COMPLETE"
         if not status.endswith("_IN_PROGRESS"):
             return status
         time.sleep(poll_s)
@@ -150,14 +157,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack-name", help="default: aig-<stage>")
     parser.add_argument("--alarm-topic", default="", help="SNS topic ARN for the alarms")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="package folder")
+    parser.add_argument("--delete", action="store_true", help="delete the stage's stack")
     args = parser.parse_args(argv)
     session = boto3.session.Session()
+    stack_name = args.stack_name or f"aig-{args.stage}"
+    if args.delete:
+        print(f"{stack_name}: {delete(session.client('cloudformation'), stack_name)}")
+        return 0
     account = session.client("sts").get_caller_identity()["Account"]
     stage_dir = package(args.stage, args.out)
     bucket = f"aig-artifacts-{account}-{session.region_name}"
     artifacts = upload(session.client("s3"), bucket, stage_dir, args.stage)
     parameters = {"AlarmTopicArn": args.alarm_topic} if args.alarm_topic else {}
-    stack_name = args.stack_name or f"aig-{args.stage}"
     print(f"deploying {stack_name} from s3://{bucket}/{artifacts.code_key} ...", flush=True)
     done = apply(session.client("cloudformation"), stack_name, artifacts, parameters)
     for key, value in sorted(done.items()):
