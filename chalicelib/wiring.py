@@ -13,6 +13,7 @@ from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
+from chalicelib.health import deep_checks
 from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
@@ -194,6 +195,17 @@ def analytics_api() -> AnalyticsApi:
     """The process-wide analytics API (answers from rollups only)."""
     config = settings()
     return AnalyticsApi(accounts(), Rollups(config.control_table), aws.table(config.control_table))
+
+
+def health_checks() -> dict[str, str]:
+    """The deep health check of this process's dependencies (chalicelib.health)."""
+    limits = hot_path_limits()
+    return deep_checks(
+        settings(),
+        aws.client("dynamodb", limits),
+        aws.client("s3", limits),
+        aws.client("sqs", limits),
+    )
 
 
 def cursor_secret() -> bytes:

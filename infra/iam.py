@@ -59,7 +59,10 @@ GRANTS: dict[str, list[Statement]] = {
         _bucket(["s3:ListBucket"], "BodiesList", objects=False),
     ],
     "bodies-delete": [_bucket(["s3:DeleteObject"], "BodiesDelete")],
-    "log-queue-send": [_queue("LogQueue", ["sqs:SendMessage"], "LogQueueSend")],
+    # GetQueueAttributes: the deep health check (GET /healthz?deep=1).
+    "log-queue-send": [
+        _queue("LogQueue", ["sqs:SendMessage", "sqs:GetQueueAttributes"], "LogQueueSend")
+    ],
     "log-queue-consume": [
         _queue(
             "LogQueue",
