@@ -25,7 +25,7 @@ class Settings:
     log_sink: str = "direct"
     local_poller: bool = False
     sqs_partial_responses: bool = False
-    """True once the SQS trigger reports batch item failures (README: deploying)."""
+    """True where the SQS trigger reports batch item failures (the deployed stack does)."""
     upstream_timeout_s: float = 120.0
     gateway_cache_s: float = 5.0
     gateway_stale_if_error_s: float = 300.0
