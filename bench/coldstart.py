@@ -4,10 +4,11 @@
 
 Unpacks the deployment package (`make package`; built here when missing) into a scratch
 folder and, in fresh interpreters (`python -I -S -B`: no site-packages, no user paths, no
-bytecode written, as Lambda's read-only code folder allows none), with only the package and
-the standard library on the path (boto3 is in the package, as deployed), times `import app` and then the first priced request (the cost of a usage
-through chalicelib.proxy.cost, which loads the price table). Prints each median of
-`--runs`. Targets (issue 13): import <= 300 ms, first priced request <= 150 ms more.
+bytecode written, as Lambda's read-only code folder allows none) with only the package and
+the standard library on the path (boto3 is in the package, as deployed), times
+`import app`, then the first priced request (the cost of a usage through
+chalicelib.proxy.cost, which loads the price table). Prints each median of `--runs`.
+Targets (issue 13): import <= 300 ms, first priced request <= 150 ms more.
 """
 
 from __future__ import annotations
