@@ -5,8 +5,9 @@ VENV ?= .venv
 PYTHON_BOOTSTRAP ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+STAGE ?= dev
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean package deploy destroy
 
 install: $(VENV)/.installed
 
@@ -26,11 +27,25 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(VENV)/bin/cfn-lint infra/dataplane.yaml
-	$(PY) -m infra.api_template | $(VENV)/bin/cfn-lint
+	$(MAKE) --no-print-directory package STAGE=prod
+	$(VENV)/bin/cfn-lint dist/prod/template.json
+
+# The stage's whole stack and its code, offline: dist/$(STAGE)/template.json + deployment.zip.
+package: $(VENV)/.installed
+	$(PY) -m infra.package --stage $(STAGE) --out dist
+
+# Package, upload and create or update the stack aig-$(STAGE) (AWS credentials from the
+# environment; ALARM_TOPIC=<SNS topic ARN> to be notified by the alarms).
+deploy: $(VENV)/.installed
+	$(PY) -m infra.deploy --stage $(STAGE) $(if $(ALARM_TOPIC),--alarm-topic $(ALARM_TOPIC))
+
+# Delete the stack aig-$(STAGE); its tables and bodies bucket are kept (README: Deploy).
+destroy: $(VENV)/.installed
+	$(PY) -m infra.deploy --stage $(STAGE) --delete
 
 test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis dist
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -20,9 +20,10 @@ if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_dynamodb import DynamoDBClient, DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
-Service = Literal["dynamodb", "s3", "sqs"]
+Service = Literal["dynamodb", "s3", "sqs", "secretsmanager"]
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 
@@ -55,6 +56,10 @@ def client(service: Literal["dynamodb"], limits: CallLimits | None = None) -> Dy
 def client(service: Literal["s3"], limits: CallLimits | None = None) -> S3Client: ...
 @overload
 def client(service: Literal["sqs"], limits: CallLimits | None = None) -> SQSClient: ...
+@overload
+def client(
+    service: Literal["secretsmanager"], limits: CallLimits | None = None
+) -> SecretsManagerClient: ...
 def client(service: Service, limits: CallLimits | None = None) -> Any:
     """Return the process-wide boto3 client for `service` (and `limits`, if given)."""
     return _client(service, limits)  # one cache key however `limits` is passed

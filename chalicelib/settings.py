@@ -25,7 +25,7 @@ class Settings:
     log_sink: str = "direct"
     local_poller: bool = False
     sqs_partial_responses: bool = False
-    """True once the SQS trigger reports batch item failures (README: deploying)."""
+    """True where the SQS trigger reports batch item failures (the deployed stack does)."""
     upstream_timeout_s: float = 120.0
     gateway_cache_s: float = 5.0
     gateway_stale_if_error_s: float = 300.0
@@ -36,7 +36,10 @@ class Settings:
     hot_path_aws_attempts: int = 2
     """Attempts (the first included) of each AWS call on the proxy's hot path."""
     cursor_secret: bytes | None = None
-    """AIG_CURSOR_SECRET; None: the deployment's own, kept in its control table."""
+    """AIG_CURSOR_SECRET; None: the one at `cursor_secret_arn`, else the deployment's own,
+    kept in its control table."""
+    cursor_secret_arn: str | None = None
+    """AIG_CURSOR_SECRET_ARN: the Secrets Manager secret the deploy made (infra/stack.py)."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Larger request bodies are refused with 413."""
     provider_urls: Mapping[str, str] = field(default_factory=dict)
@@ -72,6 +75,7 @@ class Settings:
                 env.get("AIG_HOT_PATH_AWS_ATTEMPTS", defaults.hot_path_aws_attempts)
             ),
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
+            cursor_secret_arn=env.get("AIG_CURSOR_SECRET_ARN") or None,
             max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
             provider_urls={
                 name.removeprefix(PROVIDER_URL_PREFIX): value

@@ -13,11 +13,12 @@ from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
+from chalicelib.health import deep_checks
 from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
-from chalicelib.logstore.cursor_secret import deployment_secret
+from chalicelib.logstore.cursor_secret import deployment_secret, managed_secret
 from chalicelib.logstore.packs import PackCompactor
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.repair import IntentRepair, RepairReport, account_ids
@@ -196,10 +197,26 @@ def analytics_api() -> AnalyticsApi:
     return AnalyticsApi(accounts(), Rollups(config.control_table), aws.table(config.control_table))
 
 
+def health_checks() -> dict[str, str]:
+    """The deep health check of this process's dependencies (chalicelib.health)."""
+    limits = hot_path_limits()
+    return deep_checks(
+        settings(),
+        aws.client("dynamodb", limits),
+        aws.client("s3", limits),
+        aws.client("sqs", limits),
+    )
+
+
 def cursor_secret() -> bytes:
-    """AIG_CURSOR_SECRET, else the deployment's own secret (read from its control table)."""
+    """AIG_CURSOR_SECRET, else the Secrets Manager secret at AIG_CURSOR_SECRET_ARN, else
+    the deployment's own secret (read from its control table)."""
     config = settings()
-    return config.cursor_secret or deployment_secret(aws.table(config.control_table))
+    if config.cursor_secret:
+        return config.cursor_secret
+    if config.cursor_secret_arn:
+        return managed_secret(aws.client("secretsmanager"), config.cursor_secret_arn)
+    return deployment_secret(aws.table(config.control_table))
 
 
 @functools.cache

@@ -1,13 +1,18 @@
-"""The deployment's cursor secret when AIG_CURSOR_SECRET does not set one: random, made
-once per deployment and kept in its control table, so that every process of the
-deployment signs and checks cursors alike and no two deployments share it."""
+"""The deployment's cursor secret when AIG_CURSOR_SECRET does not set one: the Secrets
+Manager secret the deploy made (`managed_secret`), or, without one (`make run`), random,
+made once per deployment and kept in its control table (`deployment_secret`), so that
+every process of the deployment signs and checks cursors alike and no two deployments
+share it."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import Binary
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
 
 SECRET_KEY = {"pk": "DEPLOYMENT#cursor-secret", "sk": "#SECRET"}
 """Where the secret lives in the control table (no account, token or rollup key looks
@@ -34,6 +39,14 @@ def deployment_secret(table: Any) -> bytes:
             raise RuntimeError("the cursor secret vanished from the control table") from None
         return stored
     return candidate
+
+
+def managed_secret(secretsmanager: SecretsManagerClient, arn: str) -> bytes:
+    """The value of the Secrets Manager secret `arn` (a string secret), as bytes."""
+    value = secretsmanager.get_secret_value(SecretId=arn).get("SecretString")
+    if not value:
+        raise RuntimeError(f"secret {arn} holds no string")
+    return value.encode()
 
 
 def _read(table: Any) -> bytes | None:

@@ -1,5 +1,5 @@
 """infra/dataplane.yaml (the data plane on Lambda behind a streaming Function URL) and its
-handler infra/dataplane/run.sh."""
+handler chalicelib/dataplane/run.sh."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ INFRA = Path(__file__).resolve().parents[2] / "infra"
 TEMPLATE_TEXT = (INFRA / "dataplane.yaml").read_text()
 TEMPLATE, DECODE_ERRORS = decode_str(TEMPLATE_TEXT)
 RESOURCES = TEMPLATE["Resources"]
-RUN_SH = INFRA / "dataplane" / "run.sh"
+RUN_SH = INFRA.parent / "chalicelib" / "dataplane" / "run.sh"
 
 # A deployment next to a storage stack made with Prefix=aig (infra/template.yaml).
 ACCOUNT, REGION = "123456789012", "eu-west-1"
@@ -113,13 +113,14 @@ def test_public_url_has_both_permissions() -> None:
 
 def test_function_runs_run_sh_under_the_web_adapter_in_stream_mode() -> None:
     props = resolve(RESOURCES["Function"]["Properties"])
-    assert props["Runtime"] == "python3.11" and props["Handler"] == "run.sh"
+    assert props["Runtime"] == "python3.11" and props["Handler"] == "chalicelib/dataplane/run.sh"
     assert props["Architectures"] == ["x86_64"]
     assert props["MemorySize"] == 1024 and props["Timeout"] == 900
     assert props["Code"] == {"S3Bucket": "artifacts", "S3Key": "dataplane.zip"}
     assert props["Layers"] == [
         f"arn:aws:lambda:{REGION}:753240598075:layer:LambdaAdapterLayerX86:25"
     ]
+    assert props["TracingConfig"] == {"Mode": "Active"}
     env = props["Environment"]["Variables"]
     assert env["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
     assert env["AWS_LWA_INVOKE_MODE"] == "response_stream"
@@ -154,6 +155,9 @@ def test_storage_outputs_fit_the_parameters() -> None:
 def test_role_grants_named_resources_only() -> None:
     for statement in statements():
         assert statement["Effect"] == "Allow"
+        if statement["Sid"] == "Tracing":  # X-Ray has no resource-level permissions
+            assert statement["Resource"] == "*"
+            continue
         for action in as_list(statement["Action"]):
             assert "*" not in action
         for resource in as_list(statement["Resource"]):
@@ -163,7 +167,8 @@ def test_role_grants_named_resources_only() -> None:
 
 def test_role_grants_exactly_the_data_plane_needs() -> None:
     by_sid = {s["Sid"]: s for s in statements()}
-    assert set(by_sid) == {"Logs", "Tables", "Bodies", "BodiesMisses", "LogQueue"}
+    assert set(by_sid) == {"Logs", "Tables", "Bodies", "BodiesMisses", "LogQueue", "Tracing"}
+    assert set(by_sid["Tracing"]["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     assert by_sid["Logs"]["Resource"] == "LogGroup.Arn"
     table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table"
     assert by_sid["Tables"]["Resource"] == [
@@ -194,7 +199,8 @@ def test_log_group_is_the_functions() -> None:
     group = resolve(RESOURCES["LogGroup"]["Properties"])
     assert group["LogGroupName"] == "/aws/lambda/aig-dataplane"
     assert RESOURCES["Function"]["Properties"]["FunctionName"] == {"Ref": "FunctionName"}
-    assert RESOURCES["Function"]["DependsOn"] == "LogGroup"
+    logging = RESOURCES["Function"]["Properties"]["LoggingConfig"]
+    assert logging == {"LogGroup": {"Ref": "LogGroup"}, "LogFormat": "JSON"}
 
 
 # run.sh -------------------------------------------------------------------------------

@@ -1,0 +1,59 @@
+"""chalicelib.telemetry: JSON log lines with correlation keys, metrics in CloudWatch's
+embedded metric format."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from chalicelib import telemetry
+from chalicelib.telemetry import Metric
+
+
+def _lines(text: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def test_counts_are_published_once_in_embedded_metric_format(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    telemetry.count(Metric.PROXIED_REQUESTS)
+    telemetry.count(Metric.PROXIED_REQUESTS)
+    telemetry.count(Metric.CACHE_HITS)
+    telemetry.flush()
+    telemetry.flush()  # nothing left: nothing printed
+    (emf,) = _lines(capsys.readouterr().out)
+    (directive,) = emf["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == "AIGateway"
+    assert {m["Name"] for m in directive["Metrics"]} == {"ProxiedRequests", "CacheHits"}
+    assert emf["ProxiedRequests"] == [1.0, 1.0] and emf["CacheHits"] == [1.0]
+    assert emf["service"] == "ai-gateway"
+
+
+def test_disabled_metrics_print_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    telemetry.count(Metric.LOG_DROPS)
+    telemetry.flush()
+    assert _lines(capsys.readouterr().out) == []
+
+
+def test_log_lines_are_json_with_the_correlation_until_flushed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    written = io.StringIO()
+    monkeypatch.setattr(telemetry.logger.registered_handler, "stream", written)
+    telemetry.correlate(request_id="req-1", log_id="01JLOG")
+    telemetry.logger.info("proxied", extra={"provider": "openai", "status": 200})
+    telemetry.flush()
+    telemetry.logger.info("next")
+    first, after = _lines(written.getvalue())
+    assert first["message"] == "proxied" and first["level"] == "INFO"
+    assert first["request_id"] == "req-1" and first["log_id"] == "01JLOG"
+    assert first["provider"] == "openai" and first["service"] == "ai-gateway"
+    assert "request_id" not in after and "log_id" not in after
