@@ -72,3 +72,14 @@ class ServiceUnavailable(ApiError):
 
 class RateLimited(ApiError):
     """The gateway's rate limit is reached."""
+
+
+class CompatError(ValueError):
+    """A unified-API request that cannot be translated: a 400 for the client (raised by
+    chalicelib.compat, answered as BadRequest by chalicelib.proxy.unified)."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

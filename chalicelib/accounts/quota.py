@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import dynamo
-from chalicelib.accounts.keys import account_key, gateway_key
+from chalicelib.accounts.item_keys import account_key, gateway_key
 
 
 class Quota:

@@ -16,7 +16,7 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib import dynamo
 from chalicelib.accounts.ids import check_id
-from chalicelib.accounts.keys import account_key, account_pk, gateway_key
+from chalicelib.accounts.item_keys import account_key, account_pk, gateway_key
 from chalicelib.accounts.models import (
     PLANS,
     Account,

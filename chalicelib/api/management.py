@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from chalicelib.accounts.gateway_fields import parse_settings
-from chalicelib.accounts.keys import is_gateway_address
+from chalicelib.accounts.item_keys import is_gateway_address
 from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success

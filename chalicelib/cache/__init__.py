@@ -14,7 +14,7 @@ Invalidation is O(1): the gateway's `cache_generation` is part of every key, so 
 it hides all older answers; `ResponseCache.purge` deletes a gateway's objects in batches.
 """
 
-from chalicelib.cache.keys import (
+from chalicelib.cache.object_keys import (
     CACHE_PREFIX,
     CREDENTIAL_HEADERS,
     VARYING_HEADERS,

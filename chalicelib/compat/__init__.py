@@ -8,8 +8,9 @@ Invalid requests raise `CompatError` (a 400 for the client).
 """
 
 from chalicelib.compat.embeddings import EmbeddingsTranslation, translate_embeddings_request
-from chalicelib.compat.errors import CompatError, error_body, provider_error_body
+from chalicelib.compat.error_bodies import error_body, provider_error_body
 from chalicelib.compat.translation import ChatTranslation, Translation, translate_chat_request
+from chalicelib.errors import CompatError
 
 __all__ = [
     "ChatTranslation",

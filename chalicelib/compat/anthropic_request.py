@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.compat.chat_input import ChatRequest, Image, Message, Part, ToolChoice
-from chalicelib.compat.errors import CompatError
+from chalicelib.errors import CompatError
 
 DEFAULT_MAX_TOKENS = 4096
 """Anthropic requires `max_tokens`; used when the client sets none."""

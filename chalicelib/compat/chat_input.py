@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.compat.errors import CompatError
+from chalicelib.errors import CompatError
 from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
 ROLES = ("system", "developer", "user", "assistant", "tool")

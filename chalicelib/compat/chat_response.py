@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.compat.dialects import ChatDialect, StreamTranslator
-from chalicelib.compat.errors import error_body, provider_error_body
+from chalicelib.compat.error_bodies import error_body, provider_error_body
 from chalicelib.compat.openai_format import (
     EVENT_STREAM,
     JSON,

@@ -6,7 +6,7 @@ import mimetypes
 from typing import Any
 
 from chalicelib.compat.chat_input import ChatRequest, Image, Message, Part, ToolChoice
-from chalicelib.compat.errors import CompatError
+from chalicelib.errors import CompatError
 from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
 _CONFIG_KEYS = (

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.compat.errors import CompatError
+from chalicelib.errors import CompatError
 from chalicelib.providers.registry import PROVIDERS, Provider
 
 

@@ -16,8 +16,8 @@ from chalicelib.compat.chat_input import (
 )
 from chalicelib.compat.chat_response import Answer, ChatResponseTranslator
 from chalicelib.compat.dialects import chat_dialect
-from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
+from chalicelib.compat.provider_headers import provider_headers
 from chalicelib.compat.routing import openai_path, resolve_model
 from chalicelib.compat.streaming import StreamedAnswer, buffered
 from chalicelib.providers.registry import PROVIDERS, Provider

@@ -26,7 +26,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
-from chalicelib.accounts.keys import is_gateway_address
+from chalicelib.accounts.item_keys import is_gateway_address
 from chalicelib.accounts.models import Gateway
 from chalicelib.api.paths import check_segments
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
