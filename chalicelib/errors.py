@@ -1,6 +1,6 @@
 """The project's exception hierarchy: errors the client sees, each with a clear message
 (never a stack trace). Importable by every package; the HTTP status and Cloudflare code
-each error answers with belong to the HTTP edge (`chalicelib.api.status`)."""
+each error answers with belong to the HTTP edge (`chalicelib.edge.status`)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from chalicelib.accounts.gateway_fields import parse_settings
 from chalicelib.accounts.item_keys import is_gateway_address
 from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
-from chalicelib.api.envelope import success
+from chalicelib.edge import success
 from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.writer import LogWriter
 

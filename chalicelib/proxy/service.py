@@ -28,8 +28,8 @@ from collections.abc import Callable, Mapping
 
 from chalicelib.accounts.item_keys import is_gateway_address
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.paths import check_segments
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
+from chalicelib.edge import check_segments
 from chalicelib.errors import ApiError, BadRequest, NotFound, RateLimited, Unauthorized
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink

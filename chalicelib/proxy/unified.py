@@ -8,7 +8,6 @@ keeps that translated answer, so a hit is byte-identical (its usage is read from
 
 from __future__ import annotations
 
-from chalicelib.api.status import http_status
 from chalicelib.compat import (
     CompatError,
     Translation,
@@ -16,6 +15,7 @@ from chalicelib.compat import (
     translate_chat_request,
     translate_embeddings_request,
 )
+from chalicelib.edge import http_status
 from chalicelib.errors import ApiError, BadRequest, NotFound
 from chalicelib.providers.registry import ProviderRegistry
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
