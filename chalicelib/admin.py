@@ -34,7 +34,8 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import wiring
-from chalicelib.accounts.models import PLANS, Account
+from chalicelib.accounts.models import Account
+from chalicelib.accounts.plans import PLANS
 from chalicelib.accounts.store import AccountStore
 from chalicelib.errors import ApiError, NotFound
 

@@ -17,14 +17,8 @@ from boto3.dynamodb.conditions import Key
 from chalicelib import dynamo
 from chalicelib.accounts.ids import check_id
 from chalicelib.accounts.item_keys import account_key, account_pk, gateway_key
-from chalicelib.accounts.models import (
-    PLANS,
-    Account,
-    Gateway,
-    Plan,
-    limit_value,
-    utc_now_iso,
-)
+from chalicelib.accounts.models import Account, Gateway, limit_value, utc_now_iso
+from chalicelib.accounts.plans import PLANS, Plan
 from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
 from chalicelib.errors import BadRequest, NotFound
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from chalicelib.accounts.gateway_fields import parse_settings
 from chalicelib.accounts.item_keys import is_gateway_address
-from chalicelib.accounts.models import Gateway, Plan
+from chalicelib.accounts.models import Gateway
+from chalicelib.accounts.plans import Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.edge import success
 from chalicelib.errors import BadRequest, NotFound
