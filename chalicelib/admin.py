@@ -34,9 +34,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import wiring
-from chalicelib.accounts.models import Account
-from chalicelib.accounts.plans import PLANS
-from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts import PLANS, Account, AccountStore
 from chalicelib.errors import ApiError, NotFound
 
 TOKEN_NOTE = "Keep this token now: it will not be shown again."

@@ -6,8 +6,7 @@ import functools
 import time
 
 from chalicelib import aws
-from chalicelib.accounts.quota import Quota
-from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts import AccountStore, Quota
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
@@ -25,11 +24,8 @@ from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.logstore.writer import LogWriter
-from chalicelib.providers.registry import PROVIDERS
-from chalicelib.proxy.auth import GatewayAuth
-from chalicelib.proxy.gateway_cache import GatewayCache
-from chalicelib.proxy.service import ProxyService
-from chalicelib.proxy.upstream import UpstreamClient
+from chalicelib.providers import PROVIDERS
+from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, UpstreamClient
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
 

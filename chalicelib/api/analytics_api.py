@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts import AccountStore
 from chalicelib.api.management import QueryParams, last_param, open_gateway
 from chalicelib.edge import success
 from chalicelib.errors import BadRequest

@@ -7,8 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.accounts.models import Gateway
-from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts import AccountStore, Gateway
 from chalicelib.api.log_params import LogQuery, parse_log_query
 from chalicelib.api.management import (
     DEFAULT_BUDGET_S,

@@ -15,8 +15,7 @@ from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
 from chalicelib.compat.translation import Answer, Translation
 from chalicelib.errors import CompatError
-from chalicelib.providers.registry import PROVIDERS, Provider
-from chalicelib.providers.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
+from chalicelib.providers import GOOGLE_WIRE, OPENAI_WIRE, PROVIDERS, Provider, Wire
 
 _ENCODINGS = ("float", "base64")
 

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.errors import CompatError
-from chalicelib.providers.registry import PROVIDERS, Provider
+from chalicelib.providers import PROVIDERS, Provider
 
 
 def resolve_model(

@@ -20,8 +20,7 @@ from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.provider_headers import provider_headers
 from chalicelib.compat.routing import openai_path, resolve_model
 from chalicelib.compat.streaming import StreamedAnswer, buffered
-from chalicelib.providers.registry import PROVIDERS, Provider
-from chalicelib.providers.wires import OPENAI_WIRE, Wire
+from chalicelib.providers import OPENAI_WIRE, PROVIDERS, Provider, Wire
 
 Responder = Callable[[int, str | None, bytes], Answer]
 

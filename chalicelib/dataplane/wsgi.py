@@ -31,10 +31,7 @@ from chalicelib.dataplane.routes import match
 from chalicelib.dataplane.watch import WatchedBody
 from chalicelib.edge import check_content_length, check_size, failure, http_status
 from chalicelib.errors import ApiError, HttpError, MethodNotAllowed, NotFound
-from chalicelib.proxy.entry import proxy_answer
-from chalicelib.proxy.exchange import ProxyResponse
-from chalicelib.proxy.relay import Relay
-from chalicelib.proxy.service import ProxyService
+from chalicelib.proxy import ProxyResponse, ProxyService, Relay, proxy_answer
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

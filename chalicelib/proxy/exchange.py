@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 from chalicelib.edge import failure, http_status
 from chalicelib.errors import ApiError
-from chalicelib.providers.registry import Provider
-from chalicelib.providers.wires import Wire
+from chalicelib.providers import Provider, Wire
 from chalicelib.proxy.options import RequestOptions
 
 

@@ -17,7 +17,7 @@ from chalicelib.compat import (
 )
 from chalicelib.edge import http_status
 from chalicelib.errors import ApiError, BadRequest, NotFound
-from chalicelib.providers.registry import ProviderRegistry
+from chalicelib.providers import ProviderRegistry
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json
 
