@@ -24,6 +24,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint infra/template.yaml
 	$(VENV)/bin/cfn-lint infra/dataplane.yaml
 	$(PY) -m infra.api_template | $(VENV)/bin/cfn-lint
@@ -32,5 +33,5 @@ test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .grimp_cache
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
