@@ -51,6 +51,10 @@ def _bodies(limits: aws.CallLimits | None = None) -> S3BodyStore:
     return S3BodyStore(aws.client("s3", limits), settings().bodies_bucket)
 
 
+def _quota(limits: aws.CallLimits | None = None) -> Quota:
+    return Quota(settings().control_table, aws.client("dynamodb", limits))
+
+
 def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
     """The writer that admits and deletes logs with their counts and rollups; its AWS
     calls within `limits` when given (on the proxy's hot path)."""
@@ -58,7 +62,7 @@ def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
     return LogWriter(
         aws.client("dynamodb", limits),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb", limits)),
+        _quota(limits),
         _bodies(limits),
         LogSearcher(aws.table(config.logs_table, limits)),
         Rollups(config.control_table),
@@ -71,7 +75,7 @@ def batch_store() -> BatchStore:
     return BatchStore(
         aws.client("dynamodb"),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb")),
+        _quota(),
         Rollups(config.control_table),
         fallback=log_writer(),
     )
@@ -83,7 +87,7 @@ def intent_repair() -> IntentRepair:
     return IntentRepair(
         aws.client("dynamodb"),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb")),
+        _quota(),
         Rollups(config.control_table),
     )
 
