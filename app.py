@@ -22,7 +22,7 @@ from chalicelib.api.chalice_glue import (
 )
 from chalicelib.errors import ApiError, BadRequest, NotFound
 from chalicelib.logstore.consumer import handle_sqs_event
-from chalicelib.proxy.entry import proxy_answer
+from chalicelib.proxy import proxy_answer
 from chalicelib.validation import InvalidInput, api_body
 
 app = ThreadSafeChalice(app_name="ai-gateway")

@@ -22,7 +22,7 @@ from typing import Any
 from moto import mock_aws
 
 from chalicelib import aws, wiring
-from chalicelib.accounts.keys import account_key
+from chalicelib.accounts import account_key
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome

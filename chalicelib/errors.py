@@ -1,6 +1,6 @@
 """The project's exception hierarchy: errors the client sees, each with a clear message
 (never a stack trace). Importable by every package; the HTTP status and Cloudflare code
-each error answers with belong to the HTTP edge (`chalicelib.api.status`)."""
+each error answers with belong to the HTTP edge (`chalicelib.edge.status`)."""
 
 from __future__ import annotations
 
@@ -72,3 +72,14 @@ class ServiceUnavailable(ApiError):
 
 class RateLimited(ApiError):
     """The gateway's rate limit is reached."""
+
+
+class CompatError(ValueError):
+    """A unified-API request that cannot be translated: a 400 for the client (raised by
+    chalicelib.compat, answered as BadRequest by chalicelib.proxy.unified)."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -6,8 +6,7 @@ import functools
 import time
 
 from chalicelib import aws
-from chalicelib.accounts.quota import Quota
-from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts import AccountStore, Quota
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
@@ -26,11 +25,8 @@ from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.logstore.writer import LogWriter
-from chalicelib.providers.registry import PROVIDERS
-from chalicelib.proxy.auth import GatewayAuth
-from chalicelib.proxy.gateway_cache import GatewayCache
-from chalicelib.proxy.service import ProxyService
-from chalicelib.proxy.upstream import UpstreamClient
+from chalicelib.providers import PROVIDERS
+from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, UpstreamClient
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
 
@@ -56,6 +52,10 @@ def _bodies(limits: aws.CallLimits | None = None) -> S3BodyStore:
     return S3BodyStore(aws.client("s3", limits), settings().bodies_bucket)
 
 
+def _quota(limits: aws.CallLimits | None = None) -> Quota:
+    return Quota(settings().control_table, aws.client("dynamodb", limits))
+
+
 def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
     """The writer that admits and deletes logs with their counts and rollups; its AWS
     calls within `limits` when given (on the proxy's hot path)."""
@@ -63,7 +63,7 @@ def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
     return LogWriter(
         aws.client("dynamodb", limits),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb", limits)),
+        _quota(limits),
         _bodies(limits),
         LogSearcher(aws.table(config.logs_table, limits)),
         Rollups(config.control_table),
@@ -76,7 +76,7 @@ def batch_store() -> BatchStore:
     return BatchStore(
         aws.client("dynamodb"),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb")),
+        _quota(),
         Rollups(config.control_table),
         fallback=log_writer(),
     )
@@ -88,7 +88,7 @@ def intent_repair() -> IntentRepair:
     return IntentRepair(
         aws.client("dynamodb"),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb")),
+        _quota(),
         Rollups(config.control_table),
     )
 

@@ -38,9 +38,7 @@ from chalice.local import (
 )
 
 from chalicelib import wiring
-from chalicelib.api.envelope import failure
-from chalicelib.api.limits import check_content_length
-from chalicelib.api.status import http_status
+from chalicelib.edge import check_content_length, failure, http_status
 from chalicelib.errors import ApiError, HttpError, NotFound
 from infra.local import REPO_ROOT
 

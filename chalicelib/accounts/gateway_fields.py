@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts.ids import check_id
-from chalicelib.accounts.models import CONFIG_FIELDS, READ_ONLY_FIELDS, Gateway, Plan
+from chalicelib.accounts.models import CONFIG_FIELDS, READ_ONLY_FIELDS, Gateway
+from chalicelib.accounts.plans import Plan
 from chalicelib.accounts.settings_schema import checks
 from chalicelib.errors import BadRequest
 

@@ -1,4 +1,4 @@
-"""Accounts, their plans and their gateways."""
+"""Accounts and their gateways (the plans they are on: accounts/plans.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.accounts import gateway_shapes as newer
+from chalicelib.accounts.plans import PLANS, Plan
 from chalicelib.accounts.settings_schema import (
     INTERNAL_FIELD,
     SETTING,
@@ -36,38 +37,6 @@ UNLIMITED = 10**15
 def limit_value(limit: int | None) -> int:
     """The stored cap for `limit` (None means no cap)."""
     return UNLIMITED if limit is None else limit
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Entitlements of a plan."""
-
-    name: str
-    max_gateways: int
-    account_log_limit: int | None
-    """Logs the whole account may store; None: no account-wide cap."""
-    gateway_log_default: int | None
-    """Per-gateway cap when the gateway sets no log_management; None: no default cap."""
-    gateway_log_range: tuple[int, int]
-    """Allowed values of a gateway's log_management."""
-
-
-PLANS: dict[str, Plan] = {
-    "free": Plan(
-        "free",
-        max_gateways=10,
-        account_log_limit=100_000,
-        gateway_log_default=None,
-        gateway_log_range=(100, 100_000),
-    ),
-    "paid": Plan(
-        "paid",
-        max_gateways=20,
-        account_log_limit=None,
-        gateway_log_default=10_000_000,
-        gateway_log_range=(100, 100_000_000),
-    ),
-}
 
 
 @dataclass

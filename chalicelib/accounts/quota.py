@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import dynamo
-from chalicelib.accounts.keys import account_key, gateway_key
+from chalicelib.accounts.item_keys import account_key, gateway_key
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_dynamodb import DynamoDBClient

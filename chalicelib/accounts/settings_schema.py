@@ -13,16 +13,15 @@ from dataclasses import field, fields
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from chalicelib.accounts.plans import Plan
 from chalicelib.accounts.shapes import Shape
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-    from chalicelib.accounts.models import Plan
-
 T = TypeVar("T")
 
-Check = Callable[[str, Any, "Plan"], Any]
+Check = Callable[[str, Any, Plan], Any]
 """Checks a setting's value sent by an account on a plan, given (name, value, plan): returns
 the value to store or raises BadRequest naming the field."""
 

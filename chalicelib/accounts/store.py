@@ -17,17 +17,11 @@ from boto3.dynamodb.conditions import ConditionBase, Key
 
 from chalicelib import dynamo
 from chalicelib.accounts.ids import check_id
-from chalicelib.accounts.keys import account_key, account_pk, gateway_key
-from chalicelib.accounts.models import (
-    PLANS,
-    Account,
-    Gateway,
-    Plan,
-    limit_value,
-    utc_now_iso,
-)
+from chalicelib.accounts.item_keys import account_key, account_pk, gateway_key
+from chalicelib.accounts.models import Account, Gateway, limit_value, utc_now_iso
+from chalicelib.accounts.plans import PLANS, Plan
 from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
-from chalicelib.errors import BadRequest, NotFound
+from chalicelib.errors import ApiError, BadRequest, NotFound
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -178,15 +172,12 @@ class AccountStore:
                 ),
             )
         )
-        try:
-            self._client.transact_write_items(TransactItems=_actions(transaction.actions))
-        except self._client.exceptions.TransactionCanceledException as exc:
-            failed = transaction.failure(exc)
-            if failed is not None and failed.label == "gateway":
-                raise BadRequest(f"gateway {gateway_id} already exists") from exc
-            raise BadRequest(
-                f"the {plan.name} plan allows at most {plan.max_gateways} gateways"
-            ) from exc
+        self._write(
+            transaction,
+            "gateway",
+            BadRequest(f"gateway {gateway_id} already exists"),
+            BadRequest(f"the {plan.name} plan allows at most {plan.max_gateways} gateways"),
+        )
         return gateway
 
     def update_gateway(
@@ -317,13 +308,12 @@ class AccountStore:
             .add("token", dynamo.put(self._table.name, lookup, "attribute_not_exists(pk)"))
             .add("token", dynamo.put(self._table.name, listing, "attribute_not_exists(pk)"))
         )
-        try:
-            self._client.transact_write_items(TransactItems=_actions(transaction.actions))
-        except self._client.exceptions.TransactionCanceledException as exc:
-            failed = transaction.failure(exc)
-            if failed is not None and failed.label == "account":
-                raise NotFound(f"account {account_id} not found") from exc
-            raise BadRequest("that token is already in use") from exc
+        self._write(
+            transaction,
+            "account",
+            NotFound(f"account {account_id} not found"),
+            BadRequest("that token is already in use"),
+        )
         return IssuedToken(token=token, token_id=token_id)
 
     def list_tokens(self, account_id: str) -> list[TokenInfo]:
@@ -359,6 +349,19 @@ class AccountStore:
             "Item"
         )
         return _text(item, "account_id") if item else None
+
+    def _write(
+        self, transaction: dynamo.Transaction, label: str, if_label: ApiError, otherwise: ApiError
+    ) -> None:
+        """Write `transaction`; when it is cancelled, raise `if_label` if the condition of an
+        action labelled `label` failed, else `otherwise`."""
+        try:
+            self._client.transact_write_items(TransactItems=_actions(transaction.actions))
+        except self._client.exceptions.TransactionCanceledException as exc:
+            failed = transaction.failure(exc)
+            if failed is not None and failed.label == label:
+                raise if_label from exc
+            raise otherwise from exc
 
     def _query_all(self, condition: ConditionBase) -> list[dict[str, Any]]:
         # dynamo.items takes a Callable[..., dict[str, Any]]; the stubs' answer is a TypedDict

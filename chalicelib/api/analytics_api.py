@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts.store import AccountStore
-from chalicelib.api.envelope import success
+from chalicelib.accounts import AccountStore
 from chalicelib.api.management import QueryParams, last_param, open_gateway
+from chalicelib.edge import success
 from chalicelib.errors import BadRequest
 from chalicelib.logstore.ids import iso_utc
 from chalicelib.logstore.rollups import GROUP_BYS, Rollups, aggregate

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.accounts.tokens import bearer_token
+from chalicelib.accounts import bearer_token
 from chalicelib.errors import NotFound, Unauthorized
 
 

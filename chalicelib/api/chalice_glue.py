@@ -12,11 +12,7 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
-from chalicelib.api.envelope import failure
-from chalicelib.api.failures import as_api_error
-from chalicelib.api.limits import check_size
-from chalicelib.api.paths import decode_params
-from chalicelib.api.status import http_status
+from chalicelib.edge import as_api_error, check_size, decode_params, failure, http_status
 from chalicelib.errors import (
     ApiError,
     BadRequest,

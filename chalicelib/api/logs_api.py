@@ -7,9 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.accounts.models import Gateway
-from chalicelib.accounts.store import AccountStore
-from chalicelib.api.envelope import success
+from chalicelib.accounts import AccountStore, Gateway
 from chalicelib.api.log_params import LogQuery, parse_log_query
 from chalicelib.api.management import (
     DEFAULT_BUDGET_S,
@@ -21,7 +19,7 @@ from chalicelib.api.management import (
     last_param,
     open_gateway,
 )
-from chalicelib.api.metadata import MAX_METADATA_ENTRIES, check_metadata
+from chalicelib.edge import MAX_METADATA_ENTRIES, check_metadata, success
 from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor

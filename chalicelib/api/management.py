@@ -11,11 +11,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from chalicelib.accounts.gateway_fields import parse_settings
-from chalicelib.accounts.keys import is_gateway_address
-from chalicelib.accounts.models import Gateway, Plan
-from chalicelib.accounts.store import AccountStore
-from chalicelib.api.envelope import success
+from chalicelib.accounts import AccountStore, Gateway, Plan, is_gateway_address, parse_settings
+from chalicelib.edge import success
 from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.writer import LogWriter
 

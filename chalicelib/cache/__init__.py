@@ -12,9 +12,11 @@ Use on the proxy path (no web framework here):
 
 Invalidation is O(1): the gateway's `cache_generation` is part of every key, so bumping
 it hides all older answers; `ResponseCache.purge` deletes a gateway's objects in batches.
+
+Knows S3, not HTTP frameworks; imports nothing else of the project.
 """
 
-from chalicelib.cache.keys import (
+from chalicelib.cache.object_keys import (
     CACHE_PREFIX,
     CREDENTIAL_HEADERS,
     VARYING_HEADERS,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.cache.keys import gateway_prefix
+from chalicelib.cache.object_keys import gateway_prefix
 from chalicelib.cache.policy import (
     MAX_TTL_S,
     HeaderInput,

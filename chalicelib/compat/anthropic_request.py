@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.compat.chat_input import ChatRequest, Image, Message, Part, ToolChoice
-from chalicelib.compat.errors import CompatError
+from chalicelib.compat.native_turns import append_turn
+from chalicelib.errors import CompatError
 
 DEFAULT_MAX_TOKENS = 4096
 """Anthropic requires `max_tokens`; used when the client sets none."""
@@ -55,13 +56,7 @@ def anthropic_messages(turns: list[Message]) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     for turn in turns:
         role = "assistant" if turn.role == "assistant" else "user"
-        blocks = _blocks(turn)
-        if not blocks:
-            continue
-        if messages and messages[-1]["role"] == role:
-            messages[-1]["content"].extend(blocks)
-        else:
-            messages.append({"role": role, "content": blocks})
+        append_turn(messages, role, "content", _blocks(turn))
     return messages
 
 

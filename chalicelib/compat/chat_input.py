@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.compat.errors import CompatError
+from chalicelib.errors import CompatError
 from chalicelib.jsontypes import JsonObject, JsonValue
 from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
@@ -208,27 +209,11 @@ def _message(raw: dict[str, Any], where: str) -> Message:
     return Message("assistant", _text_parts(content, where), tool_calls=calls)
 
 
-def _text_parts(content: Any, where: str) -> list[Part]:
-    """Text-only content: a string, a list of text (or refusal) parts, or null."""
-    if content is None:
-        return []
-    if isinstance(content, str):
-        return [Part(text=content)]
-    if not isinstance(content, list):
-        raise CompatError(f"{where}.content must be a string or an array of content parts")
-    parts = []
-    for index, part in enumerate(content):
-        part = require_object(part, f"{where}.content[{index}]")
-        kind = part.get("type")
-        text = part.get("refusal" if kind == "refusal" else "text")
-        if kind not in ("text", "refusal") or not isinstance(text, str):
-            raise CompatError(f"{where}.content[{index}] must be a text part for this role")
-        parts.append(Part(text=text))
-    return parts
-
-
-def _user_parts(content: Any, where: str) -> list[Part]:
-    """User content: a string or a list of text and image_url parts."""
+def _content_parts(
+    content: Any, where: str, read_part: Callable[[dict[str, Any], str], Part]
+) -> list[Part]:
+    """A string (one text part) or an array of content parts, each read by `read_part` (given
+    the part and where it stands)."""
     if isinstance(content, str):
         return [Part(text=content)]
     if not isinstance(content, list):
@@ -236,18 +221,39 @@ def _user_parts(content: Any, where: str) -> list[Part]:
     parts = []
     for index, part in enumerate(content):
         at = f"{where}.content[{index}]"
-        part = require_object(part, at)
-        kind = part.get("type")
-        if kind == "text":
-            text = part.get("text")
-            if not isinstance(text, str):
-                raise CompatError(f"{at}.text must be a string")
-            parts.append(Part(text=text))
-        elif kind == "image_url":
-            parts.append(Part(image=_image(part.get("image_url"), at)))
-        else:
-            raise CompatError(f"{at}: content part type {kind!r} is not supported")
+        parts.append(read_part(require_object(part, at), at))
     return parts
+
+
+def _text_parts(content: Any, where: str) -> list[Part]:
+    """Text-only content: a string, a list of text (or refusal) parts, or null."""
+    if content is None:
+        return []
+    return _content_parts(content, where, _text_part)
+
+
+def _text_part(part: dict[str, Any], at: str) -> Part:
+    kind = part.get("type")
+    key = "refusal" if kind == "refusal" else "text"
+    if kind not in ("text", "refusal") or not isinstance(part.get(key), str):
+        raise CompatError(f"{at} must be a text part for this role")
+    return Part(text=part[key])
+
+
+def _user_parts(content: Any, where: str) -> list[Part]:
+    """User content: a string or a list of text and image_url parts."""
+    return _content_parts(content, where, _user_part)
+
+
+def _user_part(part: dict[str, Any], at: str) -> Part:
+    kind = part.get("type")
+    if kind == "text":
+        if not isinstance(part.get("text"), str):
+            raise CompatError(f"{at}.text must be a string")
+        return Part(text=part["text"])
+    if kind == "image_url":
+        return Part(image=_image(part.get("image_url"), at))
+    raise CompatError(f"{at}: content part type {kind!r} is not supported")
 
 
 def _image(raw: Any, where: str) -> Image:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.compat.dialects import ChatDialect, StreamTranslator
-from chalicelib.compat.errors import error_body, provider_error_body
+from chalicelib.compat.error_bodies import error_body, provider_error_body
 from chalicelib.compat.openai_format import (
     EVENT_STREAM,
     JSON,
@@ -18,8 +18,7 @@ from chalicelib.compat.openai_format import (
     sse_events,
 )
 from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered, close_source
-from chalicelib.providers.sse import SseDecoder, SseEvent, is_event_stream
-from chalicelib.providers.wires import Wire
+from chalicelib.providers import SseDecoder, SseEvent, Wire, is_event_stream
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,11 @@ from typing import Any, Protocol
 from chalicelib.compat.anthropic_request import anthropic_body
 from chalicelib.compat.anthropic_response import AnthropicStream, anthropic_completion
 from chalicelib.compat.chat_input import ChatRequest
-from chalicelib.compat.errors import CompatError
 from chalicelib.compat.google_request import google_body
 from chalicelib.compat.google_response import GoogleStream, google_completion
 from chalicelib.compat.routing import google_model_path
-from chalicelib.providers.registry import Provider
-from chalicelib.providers.wires import ANTHROPIC_WIRE, GOOGLE_WIRE, Wire
+from chalicelib.errors import CompatError
+from chalicelib.providers import ANTHROPIC_WIRE, GOOGLE_WIRE, Provider, Wire
 
 NativeRequest = tuple[list[str], list[tuple[str, str]], dict[str, Any]]
 """Path segments (relative to the provider's base URL), query and JSON body."""

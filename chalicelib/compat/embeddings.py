@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.compat.chat_input import require_object
-from chalicelib.compat.errors import CompatError, error_body, provider_error_body
+from chalicelib.compat.error_bodies import error_body, provider_error_body
 from chalicelib.compat.openai_format import JSON
 from chalicelib.compat.routing import google_model_path, openai_path, resolve_model
 from chalicelib.compat.streaming import Answer
 from chalicelib.compat.translation import Translation
+from chalicelib.errors import CompatError
 from chalicelib.jsontypes import JsonValue
-from chalicelib.providers.registry import PROVIDERS, Provider
-from chalicelib.providers.wires import GOOGLE_WIRE, OPENAI_WIRE, Wire
+from chalicelib.providers import GOOGLE_WIRE, OPENAI_WIRE, PROVIDERS, Provider, Wire
 
 _ENCODINGS = ("float", "base64")
 

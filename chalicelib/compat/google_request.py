@@ -6,7 +6,8 @@ import mimetypes
 from typing import Any
 
 from chalicelib.compat.chat_input import ChatRequest, Image, Message, Part, ToolChoice
-from chalicelib.compat.errors import CompatError
+from chalicelib.compat.native_turns import append_turn
+from chalicelib.errors import CompatError
 from chalicelib.validation import MAX_BODY_DEPTH, load_json
 
 _CONFIG_KEYS = (
@@ -65,13 +66,7 @@ def google_contents(turns: list[Message]) -> list[dict[str, Any]]:
         for call in turn.tool_calls:
             names[call.id] = call.name
         role = "model" if turn.role == "assistant" else "user"
-        parts = _parts(turn, names)
-        if not parts:
-            continue
-        if contents and contents[-1]["role"] == role:
-            contents[-1]["parts"].extend(parts)
-        else:
-            contents.append({"role": role, "parts": parts})
+        append_turn(contents, role, "parts", _parts(turn, names))
     return contents
 
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.compat.errors import CompatError
-from chalicelib.providers.registry import PROVIDERS, Provider
+from chalicelib.errors import CompatError
+from chalicelib.providers import PROVIDERS, Provider
 
 
 def resolve_model(

@@ -16,13 +16,12 @@ from chalicelib.compat.chat_input import (
 )
 from chalicelib.compat.chat_response import ChatResponseTranslator
 from chalicelib.compat.dialects import chat_dialect
-from chalicelib.compat.headers import provider_headers
 from chalicelib.compat.openai_format import JSON
+from chalicelib.compat.provider_headers import provider_headers
 from chalicelib.compat.routing import openai_path, resolve_model
 from chalicelib.compat.streaming import Answer, StreamedAnswer, buffered
 from chalicelib.jsontypes import JsonValue
-from chalicelib.providers.registry import PROVIDERS, Provider
-from chalicelib.providers.wires import OPENAI_WIRE, Wire
+from chalicelib.providers import OPENAI_WIRE, PROVIDERS, Provider, Wire
 
 Responder = Callable[[int, str | None, bytes], Answer]
 

@@ -27,16 +27,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
 from chalicelib import wiring
-from chalicelib.api.envelope import failure
-from chalicelib.api.limits import check_content_length, check_size
-from chalicelib.api.status import http_status
 from chalicelib.dataplane.routes import match
 from chalicelib.dataplane.watch import WatchedBody
+from chalicelib.edge import check_content_length, check_size, failure, http_status
 from chalicelib.errors import ApiError, HttpError, MethodNotAllowed, NotFound
-from chalicelib.proxy.entry import proxy_answer
-from chalicelib.proxy.exchange import ProxyResponse
-from chalicelib.proxy.relay import Relay
-from chalicelib.proxy.service import ProxyService
+from chalicelib.proxy import ProxyResponse, ProxyService, Relay, proxy_answer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import InputStream

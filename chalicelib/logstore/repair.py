@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chalicelib import aws, dynamo
-from chalicelib.accounts.keys import ACCOUNT_SK
+from chalicelib.accounts.item_keys import ACCOUNT_SK
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
 from chalicelib.logstore.record import LogRecord

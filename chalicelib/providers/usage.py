@@ -5,12 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from chalicelib.providers.sse import is_event_stream, iter_sse_events
-
-if TYPE_CHECKING:
-    from chalicelib.providers.wires import Wire
 
 _GOOGLE_COUNT_KEYS = (
     "promptTokenCount",
@@ -50,12 +47,22 @@ UsageReader = Callable[[Iterator[Any], str | None], Usage]
 """Reads the usage of an answer from its JSON documents, given the endpoint's model type."""
 
 
-def model_type(wire: Wire, path: str) -> str | None:
+class WireLike(Protocol):
+    """What usage needs of a wire format (chalicelib.providers.wires.Wire, which is built from
+    the readers here, so this module does not import it)."""
+
+    @property
+    def read_usage(self) -> UsageReader: ...
+
+    def classify(self, path: str) -> tuple[WireLike, str | None]: ...
+
+
+def model_type(wire: WireLike, path: str) -> str | None:
     """Classify a request path: "chat", "completion", "embedding", "image", "audio" or None."""
     return wire.classify(path)[1]
 
 
-def extract_usage(wire: Wire, path: str, body: bytes, content_type: str | None) -> Usage:
+def extract_usage(wire: WireLike, path: str, body: bytes, content_type: str | None) -> Usage:
     """Read tokens and model from a complete upstream response body; never raises.
 
     `wire` is the provider's wire format, `path` the request path after the provider slug;

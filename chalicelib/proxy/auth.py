@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Mapping
 
-from chalicelib.accounts.tokens import bearer_token
+from chalicelib.accounts import bearer_token
 from chalicelib.errors import ServiceUnavailable, Unauthorized
 from chalicelib.proxy.options import aig_header
 from chalicelib.proxy.stale import SourceUnavailable, StaleIfError

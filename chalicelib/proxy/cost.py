@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from chalicelib.providers.usage import Usage
+from chalicelib.providers import Usage
 
 
 def cost_usd(price_provider: str | None, model: str | None, usage: Usage) -> Decimal | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chalicelib.errors import BadRequest
-from chalicelib.providers.usage import Usage
+from chalicelib.providers import Usage
 from chalicelib.validation import InvalidInput, load_json, storable_number
 
 _FIELDS = ("per_token_in", "per_token_out")

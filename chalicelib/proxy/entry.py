@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from urllib.parse import unquote
 
-from chalicelib.api.failures import as_api_error
-from chalicelib.api.paths import decode_params
+from chalicelib.edge import as_api_error, decode_params
 from chalicelib.proxy import unified
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, envelope_error
 from chalicelib.proxy.service import ProxyService

@@ -6,11 +6,9 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from chalicelib.api.envelope import failure
-from chalicelib.api.status import http_status
+from chalicelib.edge import failure, http_status
 from chalicelib.errors import ApiError
-from chalicelib.providers.registry import Provider
-from chalicelib.providers.wires import Wire
+from chalicelib.providers import Provider, Wire
 from chalicelib.proxy.options import RequestOptions
 
 

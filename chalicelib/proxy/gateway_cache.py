@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from chalicelib.accounts.models import Gateway
+from chalicelib.accounts import Gateway
 from chalicelib.errors import ServiceUnavailable
 from chalicelib.proxy.stale import SourceUnavailable, StaleIfError
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from chalicelib.accounts.models import MAX_RETRY_DELAY_MS, Gateway
-from chalicelib.api.metadata import check_metadata
-from chalicelib.cache.options import CacheOptions
-from chalicelib.cache.policy import MAX_TTL_S, is_cacheable_method
+from chalicelib.accounts import MAX_RETRY_DELAY_MS, Gateway
+from chalicelib.cache import MAX_TTL_S, CacheOptions, is_cacheable_method
+from chalicelib.edge import check_metadata
 from chalicelib.errors import BadRequest
 from chalicelib.proxy.custom_cost import CustomCost, parse_custom_cost
 from chalicelib.proxy.retry import BACKOFFS, AttemptPolicy

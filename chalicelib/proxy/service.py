@@ -26,17 +26,21 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
-from chalicelib.accounts.keys import is_gateway_address
-from chalicelib.accounts.models import Gateway
-from chalicelib.api.paths import check_segments
+from chalicelib.accounts import Gateway, is_gateway_address
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
+from chalicelib.edge import check_segments
 from chalicelib.errors import ApiError, BadRequest, NotFound, RateLimited, Unauthorized
 from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.sink import LogSink
 from chalicelib.logstore.writer import WriteOutcome
-from chalicelib.providers.registry import PROVIDERS, Provider, ProviderRegistry, upstream_url
-from chalicelib.providers.sse import is_event_stream
-from chalicelib.providers.wires import OPENAI_WIRE
+from chalicelib.providers import (
+    OPENAI_WIRE,
+    PROVIDERS,
+    Provider,
+    ProviderRegistry,
+    is_event_stream,
+    upstream_url,
+)
 from chalicelib.proxy import unified
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.breaker import Breaker

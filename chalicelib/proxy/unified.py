@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.api.status import http_status
 from chalicelib.compat import (
     CompatError,
     Translation,
@@ -18,9 +17,10 @@ from chalicelib.compat import (
     translate_chat_request,
     translate_embeddings_request,
 )
+from chalicelib.edge import http_status
 from chalicelib.errors import ApiError, BadRequest, NotFound
 from chalicelib.jsontypes import JsonValue
-from chalicelib.providers.registry import ProviderRegistry
+from chalicelib.providers import ProviderRegistry
 from chalicelib.proxy.exchange import Presenter, ProxyRequest, ProxyResponse
 from chalicelib.validation import MAX_BODY_DEPTH, InvalidInput, check_unicode, load_json
 

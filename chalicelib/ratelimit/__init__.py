@@ -4,7 +4,8 @@
     decision = limiter.acquire(account, gateway, limit, interval_s, "sliding")
     if not decision.allowed: ...  # e.g. 429 with Retry-After: decision.retry_after_s
 
-Knows DynamoDB, not HTTP. Item shapes and costs: `items`, `fixed`, `sliding`.
+Knows DynamoDB, not HTTP. Item shapes and costs: `items`, `fixed`, `sliding`. Imports
+chalicelib.dynamo only.
 """
 
 from chalicelib.ratelimit.decision import RateDecision

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.accounts.gateway_fields import parse_settings
-from chalicelib.accounts.models import PLANS
+from chalicelib.accounts.plans import PLANS
 from chalicelib.errors import BadRequest
 from tests.factories import NEWER_GATEWAY_FIELDS
 

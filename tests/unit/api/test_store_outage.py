@@ -12,7 +12,7 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import aws
-from chalicelib.api.failures import STORE_UNAVAILABLE, store_unreachable
+from chalicelib.edge.failures import STORE_UNAVAILABLE, store_unreachable
 from chalicelib.settings import Settings
 from tests.support.tenants import Tenant
 

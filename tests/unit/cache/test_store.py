@@ -7,7 +7,7 @@ import boto3
 import pytest
 
 from chalicelib.cache import store as store_module
-from chalicelib.cache.keys import cache_key
+from chalicelib.cache.object_keys import cache_key
 from chalicelib.cache.policy import MAX_CACHED_BODY_BYTES, MAX_TTL_S
 from chalicelib.cache.store import ResponseCache
 from chalicelib.proxy.service import ProxyResponse

@@ -1,7 +1,7 @@
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from chalicelib.api.status import http_status
+from chalicelib.edge.status import http_status
 from chalicelib.errors import ServiceUnavailable, Unauthorized
 from chalicelib.proxy.auth import GatewayAuth
 

@@ -2,7 +2,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.status import http_status
+from chalicelib.edge.status import http_status
 from chalicelib.errors import ServiceUnavailable
 from chalicelib.proxy.gateway_cache import GatewayCache
 

@@ -2,7 +2,7 @@ import httpx
 import pytest
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.api.status import http_status
+from chalicelib.edge.status import http_status
 from chalicelib.errors import UpstreamTimeout, UpstreamUnreachable
 from chalicelib.proxy.retry import (
     AttemptPolicy,

@@ -1,4 +1,5 @@
-"""Errors of the unified API and OpenAI-shaped error bodies."""
+"""OpenAI-shaped error bodies: the unified API's own errors and providers' errors re-shaped
+(the error type it raises, CompatError, is in chalicelib.errors)."""
 
 from __future__ import annotations
 
@@ -19,16 +20,6 @@ _TYPES_BY_STATUS = {
     422: "invalid_request_error",
     429: "rate_limit_error",
 }
-
-
-class CompatError(ValueError):
-    """A unified-API request that cannot be translated: a 400 for the client."""
-
-    status = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def error_type(status: int) -> str:

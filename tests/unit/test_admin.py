@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from chalicelib.accounts.admin import TOKEN_NOTE, main
 from chalicelib.accounts.store import AccountStore
+from chalicelib.admin import TOKEN_NOTE, main
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -163,7 +163,7 @@ def test_missing_account_fails(admin: Admin, accounts: AccountStore, argv: tuple
 
 def test_help_runs_as_a_module() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "chalicelib.accounts.admin", "--help"],
+        [sys.executable, "-m", "chalicelib.admin", "--help"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,

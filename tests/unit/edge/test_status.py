@@ -1,7 +1,7 @@
 import pytest
 
-from chalicelib.api.envelope import failure
-from chalicelib.api.status import error_code, http_status
+from chalicelib.edge.envelope import failure
+from chalicelib.edge.status import error_code, http_status
 from chalicelib.errors import (
     ApiError,
     BadRequest,

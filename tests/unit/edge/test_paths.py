@@ -1,8 +1,8 @@
-"""Path parameters are percent-decoded once and validated (chalicelib/api/paths.py)."""
+"""Path parameters are percent-decoded once and validated (chalicelib/edge/paths.py)."""
 
 import pytest
 
-from chalicelib.api.paths import check_segments, decode_params, decode_segment
+from chalicelib.edge.paths import check_segments, decode_params, decode_segment
 from chalicelib.errors import BadRequest, NotFound
 
 

@@ -1,4 +1,4 @@
-"""OpenAI-shaped error bodies from provider errors."""
+"""OpenAI-shaped error bodies and the unified API's error type."""
 
 from __future__ import annotations
 

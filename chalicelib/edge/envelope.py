@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.status import error_code
+from chalicelib.edge.status import error_code
 from chalicelib.errors import ApiError
 
 

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.cache.keys import cache_key, gateway_prefix
+from chalicelib.cache.object_keys import cache_key, gateway_prefix
 
 SECRET = "sk-live-SECRET-0123456789"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.compat.headers import provider_headers
+from chalicelib.compat.provider_headers import provider_headers
 from chalicelib.providers.wires import ANTHROPIC_VERSION, ANTHROPIC_WIRE, GOOGLE_WIRE, OPENAI_WIRE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from chalicelib.providers.wires import Wire
+from chalicelib.providers import Wire
 
 _DROPPED = frozenset({"content-length", "content-type"})
 """Describe the client's body, not the translated one."""

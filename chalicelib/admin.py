@@ -1,22 +1,23 @@
-"""Admin command for accounts, their plans and their API tokens in the control table.
+"""Admin command for accounts, their plans and their API tokens in the control table (an
+entry point: it builds its store with chalicelib.wiring).
 
-    python -m chalicelib.accounts.admin create-account acme --plan paid
-    python -m chalicelib.accounts.admin set-plan acme free
-    python -m chalicelib.accounts.admin show-account acme
-    python -m chalicelib.accounts.admin issue-token acme --name ci
-    python -m chalicelib.accounts.admin list-tokens acme
-    python -m chalicelib.accounts.admin revoke-token acme 0123456789ab
+    python -m chalicelib.admin create-account acme --plan paid
+    python -m chalicelib.admin set-plan acme free
+    python -m chalicelib.admin show-account acme
+    python -m chalicelib.admin issue-token acme --name ci
+    python -m chalicelib.admin list-tokens acme
+    python -m chalicelib.admin revoke-token acme 0123456789ab
 
 Against the moto server of `make run` (its control table is the default, `aig-control`):
 
     AWS_ENDPOINT_URL=http://127.0.0.1:4566 AWS_DEFAULT_REGION=us-east-1 \\
     AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \\
-    python -m chalicelib.accounts.admin show-account demo
+    python -m chalicelib.admin show-account demo
 
 Against a real deployment: your usual AWS credentials and region, and the stack's
 ControlTableName output as AIG_CONTROL_TABLE:
 
-    AIG_CONTROL_TABLE=aig-control python -m chalicelib.accounts.admin show-account acme
+    AIG_CONTROL_TABLE=aig-control python -m chalicelib.admin show-account acme
 
 Results are JSON on stdout. Errors go to stderr with exit code 1 (2 for usage errors).
 """
@@ -33,8 +34,7 @@ from typing import Any, TextIO
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import wiring
-from chalicelib.accounts.models import PLANS, Account
-from chalicelib.accounts.store import AccountStore
+from chalicelib.accounts import PLANS, Account, AccountStore
 from chalicelib.errors import ApiError, NotFound
 
 TOKEN_NOTE = "Keep this token now: it will not be shown again."
@@ -97,7 +97,7 @@ def _revoke_token(store: AccountStore, args: argparse.Namespace) -> Any:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m chalicelib.accounts.admin",
+        prog="python -m chalicelib.admin",
         description="Manage accounts, plans and API tokens in the control table.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

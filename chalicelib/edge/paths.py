@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
-from chalicelib.accounts.ids import ID_PATTERN
+from chalicelib.accounts import ID_PATTERN
 from chalicelib.errors import BadRequest, NotFound
 from chalicelib.logstore.ids import is_log_id
 
