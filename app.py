@@ -18,6 +18,7 @@ from chalicelib.api.chalice_glue import (
     envelope_errors,
     error_response,
     json_response,
+    observed,
     refuse_other_methods,
 )
 from chalicelib.errors import ApiError, BadRequest, NotFound
@@ -27,6 +28,7 @@ from chalicelib.validation import InvalidInput, api_body
 
 app = ThreadSafeChalice(app_name="ai-gateway")
 app.api.binary_types = BINARY_TYPES
+app.register_middleware(observed(lambda: app.lambda_context), "all")
 app.register_middleware(envelope_errors, "http")
 app.register_middleware(body_limit(lambda: wiring.settings().max_request_bytes), "http")
 if wiring.settings().local_poller:  # `chalice local` runs no SQS handlers

@@ -44,10 +44,13 @@ DEFAULT_ADMIN_TOKEN = "local-dev-token"
 # AIG_LOG_SINK=direct in the environment writes them before each response instead.
 # The moto server serves one call per service at a time, so under load a call may wait
 # seconds for its turn: the proxy's AWS calls get a longer timeout than in AWS (2 s).
+# The gateway's own metrics and info lines (chalicelib.telemetry) are for CloudWatch.
 LOCAL_DEFAULTS = {
     "AIG_LOG_SINK": "queue",
     "AIG_LOCAL_POLLER": "1",
     "AIG_HOT_PATH_AWS_TIMEOUT_S": "30",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 
 # Outputs of the stack -> environment variables read by chalicelib.settings.

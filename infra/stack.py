@@ -52,6 +52,12 @@ DATAPLANE_PARAMETERS_BOUND = (
     "LogQueueUrl",
 )
 
+TELEMETRY_ENVIRONMENT = {
+    "POWERTOOLS_SERVICE_NAME": "ai-gateway",
+    "POWERTOOLS_METRICS_NAMESPACE": "AIGateway",
+}
+"""Where every function's structured logs and metrics go (chalicelib.telemetry)."""
+
 FUNCTION_ENVIRONMENT = {
     "AIG_LOGS_TABLE": {"Ref": "LogsTable"},
     "AIG_CONTROL_TABLE": {"Ref": "ControlTable"},
@@ -60,6 +66,7 @@ FUNCTION_ENVIRONMENT = {
     "AIG_LOG_DLQ_URL": {"Ref": "LogDeadLetterQueue"},
     "AIG_CURSOR_SECRET_ARN": {"Ref": "CursorSecret"},
     "AIG_SQS_PARTIAL_RESPONSES": "1",
+    **TELEMETRY_ENVIRONMENT,
 }
 """What every Chalice function reads of the stack (on top of its stage's settings)."""
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalice.app import Chalice, Request, Response
 
+from chalicelib import telemetry
 from chalicelib.edge import as_api_error, check_size, decode_params, failure, http_status
 from chalicelib.errors import (
     ApiError,
@@ -159,3 +160,19 @@ def body_limit(limit: Callable[[], int]) -> Callable[..., Response]:
         return get_response(request)
 
     return refuse_large
+
+
+def observed(lambda_context: Callable[[], Any]) -> Callable[[Any, Callable[[Any], Any]], Any]:
+    """Middleware for every event: log lines carry the invocation's request id, and what
+    the event counted is published when it is handled (chalicelib.telemetry)."""
+
+    def middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
+        context = lambda_context()
+        if context is not None:
+            telemetry.correlate(request_id=context.aws_request_id)
+        try:
+            return get_response(event)
+        finally:
+            telemetry.flush()
+
+    return middleware

@@ -26,6 +26,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 
+from chalicelib import telemetry
 from chalicelib.accounts import Gateway, is_gateway_address
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
 from chalicelib.edge import check_segments
@@ -62,6 +63,7 @@ from chalicelib.proxy.stale import SOURCE_ERRORS
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from chalicelib.ratelimit import RateDecision, RateLimiter
+from chalicelib.telemetry import Metric
 
 __all__ = ["ProxyRequest", "ProxyResponse", "ProxyService"]
 
@@ -410,6 +412,7 @@ class ProxyService:
         headers = outcome.response.headers
         if not self._collects_log(context, target):
             headers["aig-log-status"] = "skipped"
+            _observe(target, outcome, None, "skipped")
             return
         log_id = log_id or new_log_id()
         try:
@@ -417,12 +420,40 @@ class ProxyService:
         except Exception:
             logger.exception("log %s could not be written", log_id)
             headers["aig-log-status"] = "failed"
+            _observe(target, outcome, log_id, "failed")
             return
         if written is not WriteOutcome.DROPPED:
             headers["aig-log-id"] = log_id
         else:
             headers.pop("aig-log-id", None)
         headers["aig-log-status"] = written.value
+        _observe(target, outcome, log_id, written.value)
+
+
+def _observe(target: Target, outcome: Outcome, log_id: str | None, log_status: str) -> None:
+    """Count the outcome and say it in one structured line, correlated by its log id;
+    published at once (a relayed answer ends after its request handler returned)."""
+    telemetry.count(Metric.PROXIED_REQUESTS)
+    status = outcome.native.status
+    if outcome.cached:
+        telemetry.count(Metric.CACHE_HITS)
+    elif status >= 500 or status == 429:
+        telemetry.count(Metric.UPSTREAM_ERRORS)
+    if log_status == WriteOutcome.DROPPED.value:
+        telemetry.count(Metric.LOG_DROPS)
+    if log_id is not None:
+        telemetry.correlate(log_id=log_id)
+    telemetry.logger.info(
+        "proxied",
+        extra={
+            "provider": target.call.provider.slug,
+            "status": status,
+            "duration_ms": outcome.duration_ms,
+            "cached": outcome.cached,
+            "log_status": log_status,
+        },
+    )
+    telemetry.flush()
 
 
 def _streams(answer: UpstreamStream) -> bool:

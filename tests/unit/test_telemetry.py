@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from chalicelib import telemetry
+from chalicelib.api.chalice_glue import observed
 from chalicelib.telemetry import Metric
 
 
@@ -57,3 +59,23 @@ def test_log_lines_are_json_with_the_correlation_until_flushed(
     assert first["request_id"] == "req-1" and first["log_id"] == "01JLOG"
     assert first["provider"] == "openai" and first["service"] == "ai-gateway"
     assert "request_id" not in after and "log_id" not in after
+
+
+def test_the_chalice_middleware_correlates_and_publishes_each_event(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    written = io.StringIO()
+    monkeypatch.setattr(telemetry.logger.registered_handler, "stream", written)
+    middleware = observed(lambda: SimpleNamespace(aws_request_id="req-42"))
+
+    def handler(event: str) -> str:
+        telemetry.count(Metric.DLQ_REDRIVES, 3)
+        telemetry.logger.info("handled")
+        return event.upper()
+
+    assert middleware("event", handler) == "EVENT"
+    (line,) = _lines(written.getvalue())
+    assert line["request_id"] == "req-42"
+    (emf,) = _lines(capsys.readouterr().out)
+    assert emf["DlqRedrives"] == [3.0]
