@@ -183,6 +183,12 @@ def test_the_management_api_holds_to_its_openapi_document(
                 failures.append(f"{operation.label} ({mode.value}): {exc}")
     print("\n".join(f"{label}: {dict(sorted(seen.items()))}" for label, seen in statuses.items()))
     assert not failures, "\n\n".join(failures)
+    unreached = [label for label, seen in statuses.items() if seen and not _succeeded(seen)]
+    assert not unreached, f"no case reached the handler's success: {unreached}"
+
+
+def _succeeded(statuses: Counter[int]) -> bool:
+    return any(200 <= status < 300 for status in statuses)
 
 
 def test_a_request_line_over_gunicorns_limit_is_answered_in_the_envelope(
