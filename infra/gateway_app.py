@@ -23,6 +23,7 @@ from chalicelib import wiring
 from chalicelib.dataplane import WsgiApp, create_app, read_body, request_headers, status_line
 from chalicelib.edge import http_status
 from chalicelib.errors import ApiError
+from infra import gunicorn_errors
 from infra.chalice_server import EnvelopeGateway, envelope_body, load_app
 
 
@@ -65,6 +66,7 @@ def chalice_wsgi(chalice_app: Chalice, config: Config) -> WsgiApp:
 
 
 def _build() -> WsgiApp:
+    gunicorn_errors.install()  # gunicorn's own 400s (request line too long, ...) too
     os.environ.setdefault("AWS_CHALICE_CLI_MODE", "true")  # as the `chalice` CLI sets it
     chalice_app, config = load_app(os.environ.get("AIG_CHALICE_STAGE", "local"))
     return create_app(fallback=chalice_wsgi(chalice_app, config))

@@ -14,7 +14,7 @@ storage keys (no `#` or `/`) and in URL paths."""
 
 def check_id(value: Any, name: str) -> str:
     """Return `value` if it is a valid id, else BadRequest naming `name`."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):  # `$` passes "a\n"
         raise BadRequest(
             f"{name} must be 1-64 lower-case letters, digits, '-' or '_', starting with a"
             " letter or digit"

@@ -134,7 +134,9 @@ class LogsApi:
             )
         feedback = _feedback(body.get("feedback"))
         score = _score(body.get("score"))
-        metadata = check_metadata(body["metadata"], "metadata") if body.get("metadata") else None
+        metadata = body.get("metadata")
+        if metadata is not None:  # [], 0, "" or false are not metadata: 400, not ignored
+            metadata = check_metadata(metadata, "metadata")
         gateway, record = self._gateway_and_log(account_id, gateway_id, log_id)
         try:
             edited = self._writer.annotate(

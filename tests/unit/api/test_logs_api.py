@@ -255,6 +255,10 @@ def test_edit_feedback_score_metadata_then_filter(client: Client, tenant: Tenant
         ({"score": 101}, "score"),
         ({"metadata": {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}}, "more than 5"),
         ({"metadata": {"a": [1]}}, "string, number or bool"),
+        ({"metadata": []}, "metadata must be a JSON object"),
+        ({"metadata": 0}, "metadata must be a JSON object"),
+        ({"metadata": ""}, "metadata must be a JSON object"),
+        ({"metadata": False}, "metadata must be a JSON object"),
         ({"colour": "red"}, "colour"),
     ],
 )
