@@ -20,10 +20,16 @@ from chalice.config import Config
 from chalice.local import LocalGatewayException
 
 from chalicelib import wiring
-from chalicelib.dataplane import WsgiApp, create_app, read_body, request_headers, status_line
+from chalicelib.dataplane import (
+    WsgiApp,
+    create_app,
+    gunicorn_errors,
+    read_body,
+    request_headers,
+    status_line,
+)
 from chalicelib.edge import http_status
 from chalicelib.errors import ApiError
-from infra import gunicorn_errors
 from infra.chalice_server import EnvelopeGateway, envelope_body, load_app
 
 

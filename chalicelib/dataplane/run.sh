@@ -8,6 +8,7 @@
 # threads are headroom (the adapter's kept-alive connections, a stream still closing),
 # not concurrency. No worker timeout (--timeout 0): a streamed answer may run up to the
 # function timeout (900 s).
+# Its own refusals (a request line over 4094 bytes, ...) in the envelope (gunicorn_conf).
 # No access log (gunicorn writes none unless --access-logfile is given); the gateway
 # logs each request itself. No control socket: only /tmp is writable on Lambda.
 PATH=$PATH:$LAMBDA_TASK_ROOT/bin \
@@ -20,4 +21,5 @@ PYTHONPATH=$LAMBDA_TASK_ROOT:$PYTHONPATH:/opt/python:$LAMBDA_RUNTIME_DIR \
     --timeout 0 \
     --graceful-timeout 5 \
     --no-control-socket \
+    --config python:chalicelib.dataplane.gunicorn_conf \
     chalicelib.dataplane.wsgi:app

@@ -3,8 +3,10 @@ handler chalicelib/dataplane/run.sh."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import socket
 import stat
 import sys
 from pathlib import Path
@@ -218,8 +220,9 @@ def test_run_sh_is_an_executable_bash_script_starting_gunicorn() -> None:
     assert command.rstrip().endswith("chalicelib.dataplane.wsgi:app")
 
 
-def test_run_sh_serves_healthz(tmp_path: Path) -> None:
-    """run.sh as the adapter runs it (task root = the package root): /healthz is 200."""
+def test_run_sh_serves_healthz_and_refuses_in_the_envelope(tmp_path: Path) -> None:
+    """run.sh as the adapter runs it (task root = the package root): /healthz is 200, and
+    gunicorn's own refusal of an overlong request line is the envelope, not its HTML."""
     port = local.free_port()
     env = {
         **os.environ,
@@ -233,6 +236,14 @@ def test_run_sh_serves_healthz(tmp_path: Path) -> None:
     child = local.Child("dataplane", ["bash", str(RUN_SH)], env=env, cwd=tmp_path)
     try:
         local.wait_http(f"http://127.0.0.1:{port}/healthz", child, timeout=30, status=200)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+        assert json.loads(body)["success"] is False
     finally:
         child.stop(timeout=5)
 

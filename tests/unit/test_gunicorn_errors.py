@@ -1,4 +1,4 @@
-"""Gunicorn's own refusals are answered in the envelope (infra/gunicorn_errors.py)."""
+"""Gunicorn's own refusals are answered in the envelope (dataplane/gunicorn_errors.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from gunicorn import util
 from gunicorn.workers import base
 
-from infra import gunicorn_errors
+from chalicelib.dataplane import gunicorn_errors
 
 
 @pytest.fixture

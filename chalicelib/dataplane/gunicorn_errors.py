@@ -13,7 +13,7 @@ import socket
 
 from gunicorn import util
 
-from chalicelib.api.envelope import failure
+from chalicelib.edge import failure
 from chalicelib.errors import ApiError, BadRequest, HttpError
 
 MALFORMED = (
