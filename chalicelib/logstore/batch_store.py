@@ -264,20 +264,8 @@ class BatchStore:
         """Ids among `entries` that were dropped before (consistent BatchGetItem)."""
         pk = drops_pk(account_id, gateway_id)
         keys = [dynamo.attributes({"pk": pk, "sk": record.id}) for record, _ in entries]
-        found: set[str] = set()
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": keys[start : start + 100],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "sk",
-                }
-            }
-            while request:
-                answer = self._dynamodb.batch_get_item(RequestItems=request)
-                found.update(item["sk"]["S"] for item in answer["Responses"].get(self._table, []))
-                request = answer.get("UnprocessedKeys") or {}
-        return found
+        found = dynamo.get_many(self._dynamodb, self._table, keys, projection="sk")
+        return {item["sk"]["S"] for item in found}
 
     # --- put ----------------------------------------------------------------------------
 

@@ -173,16 +173,9 @@ class IntentRepair:
             for i in log_ids
         ]
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self._table: {"Keys": keys[start : start + 100], "ConsistentRead": True}
-            }
-            while request:
-                answer = self._dynamodb.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self._table, []):
-                    values = dynamo.python_values(item)
-                    found[values["sk"]] = values
-                request = answer.get("UnprocessedKeys") or {}
+        for item in dynamo.get_many(self._dynamodb, self._table, keys):
+            values = dynamo.python_values(item)
+            found[values["sk"]] = values
         return found
 
 
