@@ -29,6 +29,7 @@ from chalicelib.logstore.filters import BOOL, KEYS, NUMBER, STRING
 from chalicelib.logstore.ids import is_log_id
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_api import record_json
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
 from chalicelib.logstore.writer import LogWriter, StoredLog
 from chalicelib.validation import InvalidInput, storable_number
@@ -104,7 +105,7 @@ class LogsApi:
             info["total_count"] = gateway.stored_logs
         elif page.total is not None:
             info["total_count"] = page.total
-        return success([record.to_api() for record in page.records], info)
+        return success([record_json(record) for record in page.records], info)
 
     def delete_logs(self, account_id: str, gateway_id: str, params: QueryParams) -> dict[str, Any]:
         """DELETE .../gateways/{g}/logs: the logs matching the filters, in order, up to
@@ -123,7 +124,7 @@ class LogsApi:
 
     def get_log(self, account_id: str, gateway_id: str, log_id: str) -> dict[str, Any]:
         """GET .../gateways/{g}/logs/{id}."""
-        return success(self._log(account_id, gateway_id, log_id).to_api())
+        return success(record_json(self._log(account_id, gateway_id, log_id)))
 
     def edit_log(self, account_id: str, gateway_id: str, log_id: str, body: Any) -> dict[str, Any]:
         """PATCH .../logs/{id}: feedback (-1, 0, 1), score (0..100), metadata (merged)."""
@@ -150,7 +151,7 @@ class LogsApi:
             raise BadRequest(str(exc)) from exc
         if edited is None:
             raise NotFound(f"log {log_id} not found")
-        return success(edited.to_api())
+        return success(record_json(edited))
 
     def get_body(self, account_id: str, gateway_id: str, log_id: str, part: str) -> RawBody:
         """GET .../logs/{id}/request or /response: the body exactly as stored."""

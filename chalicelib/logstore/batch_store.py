@@ -63,6 +63,7 @@ from chalicelib.logstore.intents import (
 )
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import record_item
 from chalicelib.logstore.writer import (
     MAX_TRANSACTION_ACTIONS,
     Counters,
@@ -147,7 +148,7 @@ class BatchStore:
         items: dict[str, dict[str, Any]] = {}
         for log_id, (record, policy) in list(unique.items()):
             try:
-                items[log_id] = dynamo.attributes(record.to_item(_pk(record, policy)))
+                items[log_id] = dynamo.attributes(record_item(record, _pk(record, policy)))
             except (TypeError, ValueError, ArithmeticError, RecursionError):
                 logger.exception("log %s cannot be stored", log_id)
                 outcomes[log_id] = WriteOutcome.FAILED

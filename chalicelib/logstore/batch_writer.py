@@ -14,6 +14,7 @@ so the retries count nothing twice).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -62,7 +63,7 @@ class BatchWriter:
             except BadMessage:
                 logger.error("message %s is not a log message", message.message_id)
                 failed.append(message.message_id)
-        self._pack_bodies([log for _, log in decoded])
+        decoded = self._pack_bodies(decoded)
         accounts: dict[str, list[tuple[str, LogMessage]]] = defaultdict(list)
         for message_id, log in decoded:
             accounts[log.record.account_id].append((message_id, log))
@@ -94,20 +95,29 @@ class BatchWriter:
             if stored.get(log.record.id) is WriteOutcome.FAILED
         ]
 
-    def _pack_bodies(self, logs: list[LogMessage]) -> None:
-        """Put the inline bodies of the batch into one S3 object, pointing each record at
-        its byte range. Raises if the PUT fails: nothing is stored without its bodies."""
-        inline = [log for log in logs if log.bodies is not None]
+    def _pack_bodies(self, decoded: list[tuple[str, LogMessage]]) -> list[tuple[str, LogMessage]]:
+        """Put the inline bodies of the batch into one S3 object; return the messages with
+        each record pointing at its byte range. Raises if the PUT fails: nothing is stored
+        without its bodies."""
+        inline = [log for _, log in decoded if log.bodies is not None]
         if not inline:
-            return
+            return decoded
         key = pack_key()
         blob, parts = build_pack(
             [(_pk(log), log.record.id, log.bodies) for log in inline if log.bodies is not None]
         )
         self._bodies.put_pack(key, blob)
-        for log, part in zip(inline, parts, strict=True):
-            log.record.body_key = key
-            log.record.body_offset, log.record.body_length = part.offset, part.length
+        ranges = iter(parts)  # in the order of `inline`
+        packed: list[tuple[str, LogMessage]] = []
+        for message_id, log in decoded:
+            if log.bodies is not None:
+                part = next(ranges)
+                record = dataclasses.replace(
+                    log.record, body_key=key, body_offset=part.offset, body_length=part.length
+                )
+                log = dataclasses.replace(log, record=record)
+            packed.append((message_id, log))
+        return packed
 
 
 def _pk(log: LogMessage) -> str:

@@ -22,7 +22,7 @@ class BadMessage(ValueError):
     """A queue message that is not a log of this pipeline."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class LogMessage:
     """One log in transit: its record, policy, and bodies (inline, or already in S3)."""
 

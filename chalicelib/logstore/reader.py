@@ -11,6 +11,7 @@ from typing import Any
 
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import record_from_item
 
 
 @dataclass
@@ -33,4 +34,4 @@ class LogReader:
         """Return one log by id, or None."""
         pk = partition_key(account_id, gateway_id, shard_of(log_id, shard_count))
         item = self._table.get_item(Key={"pk": pk, "sk": log_id}).get("Item")
-        return LogRecord.from_item(item) if item else None
+        return record_from_item(item) if item else None

@@ -45,7 +45,7 @@ from chalicelib import aws, dynamo
 from chalicelib.accounts.keys import ACCOUNT_SK
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
-from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import record_from_item
 from chalicelib.logstore.writer import Counters, RollupActions
 
 MIN_AGE_S = 15 * 24 * 3600
@@ -153,7 +153,7 @@ class IntentRepair:
             log_key = {"pk": _pk(account_id, gateway_id, shards, log_id), "sk": log_id}
             seen = "attribute_exists(sk)" if log_id in found else "attribute_not_exists(sk)"
             checks.append(dynamo.condition_check(self._table, log_key, seen))
-        twice = [LogRecord.from_item(found[log_id]) for log_id in log_ids if log_id in found]
+        twice = [record_from_item(found[log_id]) for log_id in log_ids if log_id in found]
         transaction = (
             dynamo.Transaction()
             .add("unlist", unlist(self._table, account_id, intent, log_ids))

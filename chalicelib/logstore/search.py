@@ -24,7 +24,8 @@ from chalicelib import dynamo
 from chalicelib.logstore.filters import Filter, matches, time_bounds
 from chalicelib.logstore.ids import id_ceiling, id_floor, partition_key
 from chalicelib.logstore.reader import ReadStats
-from chalicelib.logstore.record import FAILURE_INDEX, FAILURE_INDEX_KEY, LogRecord
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import FAILURE_INDEX, FAILURE_INDEX_KEY, record_from_item
 
 READ_BUDGET = 5_000
 """Items one page may read before it returns what it has (short page, cursor to go on)."""
@@ -116,7 +117,7 @@ class LogSearcher:
         found: list[LogRecord] = []
         progress = _Progress(wanted, query.shard_count, stats)
         for item in self._scan(query, after.log_id if after else None, progress):
-            record = LogRecord.from_item(item)
+            record = record_from_item(item)
             progress.examined += 1
             if matches(record, query.filters, query.search):
                 found.append(record)
@@ -133,7 +134,7 @@ class LogSearcher:
         progress = _Progress(cap + 1, query.shard_count, ReadStats())
         found: list[LogRecord] = []
         for item in self._scan(query, None, progress):
-            record = LogRecord.from_item(item)
+            record = record_from_item(item)
             progress.examined += 1
             if matches(record, query.filters, query.search):
                 found.append(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -16,7 +17,7 @@ from chalicelib.logstore.send_batch import MessageBatcher, MessageRefused
 from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
 
 
-@dataclass
+@dataclass(frozen=True)
 class LogEntry:
     """A finished record, its bodies (None when payload collection is off), its policy."""
 
@@ -57,8 +58,9 @@ class QueueLogSink:
         record, bodies = storable(entry.record), entry.bodies
         try:
             if bodies is not None and not fits_inline(bodies):
-                record.body_key = body_key(record.account_id, record.gateway_id, record.id)
-                self._bodies.put(record.body_key, bodies)
+                key = body_key(record.account_id, record.gateway_id, record.id)
+                record = dataclasses.replace(record, body_key=key)
+                self._bodies.put(key, bodies)
                 bodies = None  # in S3 now: the fallback need not put them again
             message = LogMessage(record, entry.policy, bodies).encode()
             self._batcher.send(message)

@@ -10,6 +10,7 @@ gateway is full.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import random
 import time
@@ -25,6 +26,7 @@ from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, read_intents, unlist
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import record_from_item, record_item
 from chalicelib.logstore.search import LogSearch, LogSearcher
 
 DROP_MARKER_TTL_S = 7 * 24 * 3600
@@ -149,9 +151,10 @@ class LogWriter:
         """
         record = storable(record)
         if bodies is not None:
-            record.body_key = body_key(record.account_id, record.gateway_id, record.id)
-            self._bodies.put(record.body_key, bodies)
-        put = self._put(record.to_item(_pk(record, policy.shard_count)))
+            key = body_key(record.account_id, record.gateway_id, record.id)
+            record = dataclasses.replace(record, body_key=key)
+            self._bodies.put(key, bodies)
+        put = self._put(record_item(record, _pk(record, policy.shard_count)))
         rollup = self._rollups.actions([record])
         guard = [self._not_dropped(record)] if reserved else []
         for attempt in range(_MAX_EVICTION_ATTEMPTS):
@@ -238,7 +241,7 @@ class LogWriter:
             ).get("Item")
             if item is None:
                 return None
-            current = LogRecord.from_item(dynamo.python_values(item)).metadata
+            current = record_from_item(dynamo.python_values(item)).metadata
             merged = {**current, **(metadata or {})}
             if len(merged) > max_metadata:
                 raise ValueError(f"metadata would have more than {max_metadata} entries")
@@ -257,7 +260,7 @@ class LogWriter:
                 else:
                     condition += " AND attribute_not_exists(metadata)"
             if not sets:
-                return LogRecord.from_item(dynamo.python_values(item))
+                return record_from_item(dynamo.python_values(item))
             try:
                 answer = self._dynamodb.update_item(
                     TableName=self._table,
@@ -269,7 +272,7 @@ class LogWriter:
                 )
             except self._dynamodb.exceptions.ConditionalCheckFailedException:
                 continue  # edited (or deleted) meanwhile: read again
-            return LogRecord.from_item(dynamo.python_values(answer["Attributes"]))
+            return record_from_item(dynamo.python_values(answer["Attributes"]))
         raise RuntimeError(f"log {log.sk} kept changing under us")
 
     def trim(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -122,9 +123,10 @@ def log_entry(
             request_content_type=record.request_content_type,
             response_content_type=record.response_content_type,
         )
-        record.body_truncated = (
-            len(bodies.request) < len(target.logged_body) or len(bodies.response) < response_size
+        truncated = len(bodies.request) < len(target.logged_body) or (
+            len(bodies.response) < response_size
         )
+        record = dataclasses.replace(record, body_truncated=truncated)
     policy = LogPolicy(
         shard_count=context.gateway.shard_count,
         evict_oldest=context.gateway.log_management_strategy == "DELETE_OLDEST",

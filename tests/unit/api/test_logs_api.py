@@ -19,7 +19,8 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import StoredBodies
 from chalicelib.logstore.cursor import Cursor, encode_cursor
 from chalicelib.logstore.ids import iso_utc, new_log_id
-from chalicelib.logstore.record import API_FIELDS, LogRecord
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_api import API_FIELDS
 from chalicelib.logstore.writer import LogPolicy
 from chalicelib.settings import Settings
 from tests.support.tenants import Tenant

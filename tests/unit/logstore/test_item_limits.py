@@ -16,6 +16,7 @@ from chalicelib.logstore.item_limits import (
     storable_number,
 )
 from chalicelib.logstore.reader import LogReader
+from chalicelib.logstore.record_item import record_item
 from chalicelib.logstore.writer import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
@@ -91,7 +92,7 @@ def test_unstorable_values_are_replaced_and_flagged(
     for name, value in (expected or {}).items():
         assert getattr(fixed, name) == value
     assert storable(fixed) is fixed  # idempotent: a redelivery normalises alike
-    dynamo.attributes(fixed.to_item("pk"))  # serialisable
+    dynamo.attributes(record_item(fixed, "pk"))  # serialisable
 
 
 def test_metadata_keeps_at_most_five_entries() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -200,8 +201,7 @@ def test_tiny_costs_roll_up_exactly(
 
     costs = [Decimal("6E-8"), Decimal("1.5E-7"), Decimal("0.25")]
     for cost in costs:  # the first two serialize in exponent notation
-        record = _record(new_log_id(START))
-        record.cost = cost
+        record = dataclasses.replace(_record(new_log_id(START)), cost=cost)
         assert writer.store(record, None, KEEP_FIRST) is WriteOutcome.STORED
     rows = Rollups(settings.control_table).read(
         aws.table(settings.control_table), "acme", "main", START, START + timedelta(hours=1)
