@@ -13,18 +13,19 @@ from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
 from chalicelib.logstore.cursor_secret import deployment_secret
+from chalicelib.logstore.maintenance import LogMaintenance
 from chalicelib.logstore.packs import PackCompactor
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.repair import IntentRepair, RepairReport, account_ids
 from chalicelib.logstore.rollups import Rollups
 from chalicelib.logstore.search import LogSearcher
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
-from chalicelib.logstore.writer import LogWriter
 from chalicelib.providers.registry import PROVIDERS
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache
@@ -55,17 +56,29 @@ def _bodies(limits: aws.CallLimits | None = None) -> S3BodyStore:
     return S3BodyStore(aws.client("s3", limits), settings().bodies_bucket)
 
 
-def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
-    """The writer that admits and deletes logs with their counts and rollups; its AWS
-    calls within `limits` when given (on the proxy's hot path)."""
+def log_admission(limits: aws.CallLimits | None = None) -> LogAdmission:
+    """Admits logs one at a time with their counts and rollups; its AWS calls within
+    `limits` when given (on the proxy's hot path)."""
     config = settings()
-    return LogWriter(
+    return LogAdmission(
         aws.client("dynamodb", limits),
         config.logs_table,
         Quota(config.control_table, aws.client("dynamodb", limits)),
         _bodies(limits),
         LogSearcher(aws.table(config.logs_table, limits)),
         Rollups(config.control_table),
+    )
+
+
+def log_maintenance() -> LogMaintenance:
+    """Deletes (releasing their counts), annotates, trims and purges stored logs."""
+    config = settings()
+    return LogMaintenance(
+        aws.client("dynamodb"),
+        config.logs_table,
+        Quota(config.control_table, aws.client("dynamodb")),
+        _bodies(),
+        LogSearcher(aws.table(config.logs_table)),
     )
 
 
@@ -77,7 +90,7 @@ def batch_store() -> BatchStore:
         config.logs_table,
         Quota(config.control_table, aws.client("dynamodb")),
         Rollups(config.control_table),
-        fallback=log_writer(),
+        fallback=log_admission(),
     )
 
 
@@ -113,13 +126,13 @@ def _queue_url() -> str:
 def _sink(limits: aws.CallLimits) -> LogSink:
     kind = settings().log_sink
     if kind == "direct":
-        return DirectLogSink(log_writer(limits))
+        return DirectLogSink(log_admission(limits))
     if kind == "queue":
         return QueueLogSink(
             aws.client("sqs", limits),
             _queue_url(),
             _bodies(limits),
-            fallback=DirectLogSink(log_writer(limits)),
+            fallback=DirectLogSink(log_admission(limits)),
         )
     raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct, queue)")
 
@@ -186,7 +199,7 @@ def management_api() -> ManagementApi:
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
     )
     cleanups = (response_cache().purge, rate_limiter().forget)
-    return ManagementApi(accounts(), log_writer(), forget, cleanups=cleanups)
+    return ManagementApi(accounts(), log_maintenance(), forget, cleanups=cleanups)
 
 
 @functools.cache
@@ -211,7 +224,7 @@ def logs_api() -> LogsApi:
         accounts(),
         LogReader(logs),
         LogSearcher(logs),
-        log_writer(),
+        log_maintenance(),
         _bodies(),
         cursor_secret(),
     )

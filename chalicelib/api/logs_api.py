@@ -27,11 +27,12 @@ from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from chalicelib.logstore.filters import BOOL, KEYS, NUMBER, STRING
 from chalicelib.logstore.ids import is_log_id
+from chalicelib.logstore.maintenance import LogMaintenance
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.record_api import record_json
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
-from chalicelib.logstore.writer import LogWriter, StoredLog
+from chalicelib.logstore.writes import StoredLog
 from chalicelib.validation import InvalidInput, storable_number
 
 DELETE_BATCH = 100
@@ -53,7 +54,7 @@ class LogsApi:
         accounts: AccountStore,
         reader: LogReader,
         searcher: LogSearcher,
-        writer: LogWriter,
+        maintenance: LogMaintenance,
         bodies: S3BodyStore,
         cursor_secret: bytes,
         budget_s: float = DEFAULT_BUDGET_S,
@@ -61,7 +62,7 @@ class LogsApi:
         self._accounts = accounts
         self._reader = reader
         self._searcher = searcher
-        self._writer = writer
+        self._maintenance = maintenance
         self._bodies = bodies
         self._cursor_secret = cursor_secret
         self._budget_s = budget_s
@@ -140,7 +141,7 @@ class LogsApi:
         metadata = check_metadata(body["metadata"], "metadata") if body.get("metadata") else None
         gateway, record = self._gateway_and_log(account_id, gateway_id, log_id)
         try:
-            edited = self._writer.annotate(
+            edited = self._maintenance.annotate(
                 StoredLog.of(record, gateway.shard_count),
                 feedback=feedback,
                 score=score,
@@ -178,7 +179,7 @@ class LogsApi:
                 return deleted, True
             page = self._searcher.page(search, want, after)
             logs = [StoredLog.of(record, search.shard_count) for record in page.records]
-            deleted += self._writer.delete(search.account_id, search.gateway_id, logs)
+            deleted += self._maintenance.delete(search.account_id, search.gateway_id, logs)
             if page.next_position is None:
                 return deleted, True
             after = page.next_position
@@ -198,7 +199,7 @@ class LogsApi:
                 return deleted, False
             chunk = records[start : start + DELETE_BATCH]
             logs = [StoredLog.of(record, search.shard_count) for record in chunk]
-            deleted += self._writer.delete(search.account_id, search.gateway_id, logs)
+            deleted += self._maintenance.delete(search.account_id, search.gateway_id, logs)
         return deleted, True
 
     def _position(self, raw_cursor: str, scope: str, order_by: str) -> Position:

@@ -28,7 +28,7 @@ settled under each: stored under one, given back by the other. An intent whose m
 never come back (purged from the dead-letter queue) is settled by logstore.repair.
 
 A gateway without room for its part of the batch, or being deleted, falls back to the
-per-log path (eviction or a counted drop, see LogWriter.store). Each log ends up stored
+per-log path (eviction or a counted drop, see LogAdmission.admit). Each log ends up stored
 or dropped, never both: a reservation fails once its gateway has dropped logs since the
 batch looked (the drop markers of its logs are then read, and those logs stay dropped),
 and a drop never commits for a log that an unsettled intent has counted.
@@ -50,6 +50,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib import dynamo
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
 from chalicelib.logstore.intents import (
     INTENT_ATTRIBUTE,
@@ -64,15 +65,15 @@ from chalicelib.logstore.intents import (
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.record_item import record_item
-from chalicelib.logstore.writer import (
-    MAX_TRANSACTION_ACTIONS,
+from chalicelib.logstore.writes import (
     Counters,
     LogPolicy,
-    LogWriter,
     RollupActions,
     WriteOutcome,
 )
 
+MAX_TRANSACTION_ACTIONS = 100
+"""DynamoDB's cap on the actions of one TransactWriteItems."""
 MAX_INTENT_LOGS = 1000
 """Logs per intent: 18 bytes each keeps the intent item far below DynamoDB's 400 KB."""
 
@@ -99,7 +100,7 @@ class BatchStore:
         logs_table: str,
         counters: Counters,
         rollups: RollupActions,
-        fallback: LogWriter,
+        fallback: LogAdmission,
         put_threads: int = 8,
     ) -> None:
         self._dynamodb = dynamodb
@@ -206,7 +207,7 @@ class BatchStore:
     def _one_by_one(self, entries: list[Entry], outcomes: dict[str, WriteOutcome]) -> None:
         """The per-log path: eviction or a counted drop, by the gateway's policy."""
         for record, policy in entries:
-            outcomes[record.id] = self._fallback.store(record, None, policy, reserved=self.reserved)
+            outcomes[record.id] = self._fallback.admit(record, None, policy, reserved=self.reserved)
 
     def _fitting(self, fresh: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
         """The first gateways' logs whose reservation fits one transaction: whole

@@ -25,7 +25,7 @@ from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.messages import BadMessage, LogMessage
 from chalicelib.logstore.packs import build_pack, pack_key
-from chalicelib.logstore.writer import WriteOutcome
+from chalicelib.logstore.writes import WriteOutcome
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ message, so no delivery of theirs is due. For each log an intent still lists:
 Each give-back commits with the removal of its ids from the intent and a check that the
 logs are still as seen, so it happens once whoever runs it, and a run cut short anywhere
 is resumed by the next (the scheduled `repair_intents` runs daily). Deleting a log also
-takes its id out of a pending intent (LogWriter.delete), so a log that was stored and
+takes its id out of a pending intent (LogMaintenance.delete), so a log that was stored and
 then deleted is never given back twice. Intents written before intents named their logs'
 gateways cannot be settled here; they are reported.
 
@@ -46,7 +46,7 @@ from chalicelib.accounts.keys import ACCOUNT_SK
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
 from chalicelib.logstore.record_item import record_from_item
-from chalicelib.logstore.writer import Counters, RollupActions
+from chalicelib.logstore.writes import Counters, RollupActions
 
 MIN_AGE_S = 15 * 24 * 3600
 """SQS keeps a message at most 14 days: an intent a day older than that is abandoned."""

@@ -5,8 +5,8 @@ its logs: pk `ROLLUP#{account}#{gateway}`, sk `{hour}#{provider}#{model}` with t
 `YYYY-MM-DDTHH` (UTC) of the log's created_at and model "" when unknown. The sort key
 orders a gateway's rollups by hour, so a time range is one Query.
 
-`Rollups.actions` builds the updates in the low-level TransactItems format, for the log
-writer to commit them in the transaction that stores the logs: each log is rolled up
+`Rollups.actions` builds the updates in the low-level TransactItems format, for log
+admission to commit them in the transaction that stores the logs: each log is rolled up
 exactly once, and a batch costs one action per group, whatever its number of logs.
 Gateway ids hold no `#`, so the pk of one gateway never is another's.
 """

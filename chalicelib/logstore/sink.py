@@ -9,12 +9,13 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.send_batch import MessageBatcher, MessageRefused
-from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,11 @@ class QueueLogSink:
 
 
 class DirectLogSink:
-    """Admits and stores each entry before returning (through the LogWriter)."""
+    """Admits and stores each entry before returning (through the LogAdmission)."""
 
-    def __init__(self, writer: LogWriter) -> None:
-        self._writer = writer
+    def __init__(self, admission: LogAdmission) -> None:
+        self._admission = admission
 
     def write(self, entry: LogEntry) -> WriteOutcome:
         """Store one log entry now."""
-        return self._writer.store(entry.record, entry.bodies, entry.policy)
+        return self._admission.admit(entry.record, entry.bodies, entry.policy)

@@ -11,7 +11,7 @@ from chalicelib.logstore.bodies import StoredBodies, truncate
 from chalicelib.logstore.ids import created_at_of, iso_utc
 from chalicelib.logstore.record import LogRecord, body_head
 from chalicelib.logstore.sink import LogEntry
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore.writes import LogPolicy
 from chalicelib.providers.sse import is_event_stream
 from chalicelib.providers.usage import Usage, extract_usage, model_type
 from chalicelib.proxy.cost import cost_usd

@@ -22,13 +22,14 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import created_at_of, partition_key
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.search import LogSearcher
-from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from tests.factories import log_record
 from tests.support.moto import deployed_moto_server
 
@@ -40,7 +41,7 @@ LIMIT = 30
 
 @dataclass
 class Backend:
-    writer: LogWriter
+    admission: LogAdmission
     accounts: AccountStore
     logs: object  # boto3 Table
     batch: Callable[[Any], BatchStore]
@@ -60,7 +61,7 @@ def backend() -> Iterator[Backend]:
         client = session.client("dynamodb", endpoint_url=endpoint, config=config)
         s3 = session.client("s3", endpoint_url=endpoint, config=config)
         logs = dynamodb.Table(outputs["LogsTableName"])
-        writer = LogWriter(
+        admission = LogAdmission(
             client,
             outputs["LogsTableName"],
             Quota(outputs["ControlTableName"], client),
@@ -77,12 +78,12 @@ def backend() -> Iterator[Backend]:
                 outputs["LogsTableName"],
                 Quota(outputs["ControlTableName"], client),
                 Rollups(outputs["ControlTableName"]),
-                fallback=writer,
+                fallback=admission,
                 put_threads=4,
             )
 
         control = dynamodb.Table(outputs["ControlTableName"])
-        yield Backend(writer, accounts, logs, batch, control)
+        yield Backend(admission, accounts, logs, batch, control)
 
 
 def _record(gateway: str) -> LogRecord:
@@ -111,11 +112,11 @@ def _hammer(
         for _ in range(per_thread):
             record = _record(gateway)
             records.append(record)
-            outcome = backend.writer.store(record, None, policy)
+            outcome = backend.admission.admit(record, None, policy)
             with lock:
                 outcomes[record.id] = outcome
         for record in records:
-            again = backend.writer.store(_record_copy(record), None, policy)
+            again = backend.admission.admit(_record_copy(record), None, policy)
             assert (
                 again is not WriteOutcome.STORED or outcomes[record.id] is not WriteOutcome.STORED
             )

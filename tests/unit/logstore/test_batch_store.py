@@ -16,7 +16,7 @@ from chalicelib.logstore.batch_store import BatchStore
 from chalicelib.logstore.ids import created_at_of, intents_pk
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups, aggregate
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -244,9 +244,9 @@ def test_two_resumptions_of_one_intent_give_back_once(
     records = _records(6)
     with pytest.raises(Crash):
         _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
-    writer = wiring.log_writer()
+    admission = wiring.log_admission()
     for record in records[:2]:  # stored by the direct path meanwhile (counted there too)
-        assert writer.store(record, None, POLICY) is WriteOutcome.STORED
+        assert admission.admit(record, None, POLICY) is WriteOutcome.STORED
     first = _store()
     _race(first, "_settle", lambda: _store().store(_with(records, POLICY)))
     first.store(_with(records, POLICY))
@@ -333,8 +333,7 @@ def test_a_gateway_that_dropped_logs_keeps_them_dropped(
     first = _store().store(_with(records))
     assert list(first.values()).count(WriteOutcome.DROPPED) == 2
     dropped = [r for r in records if first[r.id] is WriteOutcome.DROPPED]
-    writer = wiring.log_writer()
-    writer.trim("acme", "main", 4, 10, newest=False)  # room again
+    wiring.log_maintenance().trim("acme", "main", 4, 10, newest=False)  # room again
     again = _store().store(_with(records + _records(3)))
     assert [again[r.id] for r in dropped] == [WriteOutcome.DROPPED] * 2
     gateway = accounts.get_gateway("acme", "main")

@@ -21,7 +21,7 @@ from chalicelib.logstore.redrive import main as redrive_main
 from chalicelib.logstore.redrive import redrive
 from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.sink import DirectLogSink, LogEntry, QueueLogSink
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -193,11 +193,11 @@ def test_deleting_a_packed_log_hides_its_bodies_only(
     batch_writer.write(messages)
     reader = LogReader(aws.table(settings.logs_table))
     first, second = (LogMessage.decode(m.body).record for m in messages[:2])
-    from chalicelib.logstore.writer import StoredLog
+    from chalicelib.logstore.writes import StoredLog
 
     stored_first = reader.get("acme", "main", first.id, 16)
     assert stored_first is not None
-    wiring.log_writer().delete("acme", "main", [StoredLog.of(stored_first, 16)])
+    wiring.log_maintenance().delete("acme", "main", [StoredLog.of(stored_first, 16)])
     assert reader.get("acme", "main", first.id, 16) is None
     kept = reader.get("acme", "main", second.id, 16)
     assert kept is not None and bodies.get(kept.body_key or "", kept.body_offset, kept.body_length)
@@ -211,7 +211,7 @@ def test_queue_sink_poller_and_redrive(
     queue_url = settings.log_queue_url
     assert queue_url is not None
     store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
-    sink = QueueLogSink(sqs, queue_url, store, fallback=DirectLogSink(wiring.log_writer()))
+    sink = QueueLogSink(sqs, queue_url, store, fallback=DirectLogSink(wiring.log_admission()))
     small = log_record()
     large = log_record()
     assert sink.write(LogEntry(small, StoredBodies(b"q", b"a"), POLICY)) is WriteOutcome.QUEUED
@@ -278,7 +278,7 @@ def test_when_sqs_refuses_the_log_is_written_directly(tenant: Tenant, settings: 
         aws.client("sqs"),
         settings.log_queue_url.replace("aig-log-queue", "no-such-queue"),  # type: ignore[union-attr]
         store,
-        fallback=DirectLogSink(wiring.log_writer()),
+        fallback=DirectLogSink(wiring.log_admission()),
     )
     record = log_record()
     outcome = sink.write(LogEntry(record, StoredBodies(b"q", b"a"), POLICY))
@@ -374,7 +374,7 @@ def test_when_s3_refuses_large_bodies_the_log_is_written_directly(
         aws.client("sqs"),
         settings.log_queue_url,  # type: ignore[arg-type]
         store,
-        fallback=DirectLogSink(wiring.log_writer()),
+        fallback=DirectLogSink(wiring.log_admission()),
     )
     record, big = log_record(), StoredBodies(b"x" * (MAX_INLINE_BODY_BYTES + 1), b"a")
     assert sink.write(LogEntry(record, big, POLICY)) is WriteOutcome.STORED

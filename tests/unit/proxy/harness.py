@@ -68,7 +68,7 @@ class ProxyHarness:
         for client in clients:
             client.meta.events.register("before-call", self._count)
         s3 = aws.client("s3")
-        direct = DirectLogSink(wiring.log_writer())
+        direct = DirectLogSink(wiring.log_admission())
         sink: LogSink = direct
         if queue:
             assert settings.log_queue_url
