@@ -14,7 +14,7 @@ from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
 from chalicelib.logstore.admission import LogAdmission
-from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.batch_writer import BatchWriter
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.consumer import QueuePoller, delete_messages
@@ -82,10 +82,10 @@ def log_maintenance() -> LogMaintenance:
     )
 
 
-def batch_store() -> BatchStore:
+def batch_admission() -> BatchAdmission:
     """Stores a gateway's batch of logs (reserve, put, settle)."""
     config = settings()
-    return BatchStore(
+    return BatchAdmission(
         aws.client("dynamodb"),
         config.logs_table,
         Quota(config.control_table, aws.client("dynamodb")),
@@ -113,7 +113,7 @@ def repair_intents(budget_s: float) -> RepairReport:
 
 def batch_writer() -> BatchWriter:
     """The log pipeline's consumer."""
-    return BatchWriter(batch_store(), _bodies())
+    return BatchWriter(batch_admission(), _bodies())
 
 
 def _queue_url() -> str:

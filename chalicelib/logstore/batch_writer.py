@@ -3,7 +3,7 @@
 One batch (up to 100 SQS messages) costs one S3 PUT for all its inline bodies (packed,
 each log keeping its byte range) and, per account, one reservation transaction (one
 counter update per gateway and account, one rollup update per group), a conditional
-PutItem per log and one settlement (see logstore.batch_store). Redelivered messages are
+PutItem per log and one settlement (see logstore.batch_admission). Redelivered messages are
 stored once: a log already stored is recognised by its id and left out (its pack bytes
 become garbage for compaction). Failures are reported per message, so SQS retries only
 those, and sends them to the dead-letter queue after a few attempts. When an account's
@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.messages import BadMessage, LogMessage
@@ -47,13 +47,13 @@ class BatchResult:
 
 
 class BatchWriter:
-    """Stores batches of queued logs through the BatchStore."""
+    """Stores batches of queued logs through the BatchAdmission."""
 
-    def __init__(self, store: BatchStore, bodies: S3BodyStore) -> None:
-        self._store = store
+    def __init__(self, admission: BatchAdmission, bodies: S3BodyStore) -> None:
+        self._admission = admission
         self._bodies = bodies
 
-    def write(self, messages: Sequence[QueuedMessage]) -> BatchResult:
+    def write_messages(self, messages: Sequence[QueuedMessage]) -> BatchResult:
         """Store the logs of a batch; messages that could not be handled are returned."""
         decoded: list[tuple[str, LogMessage]] = []
         failed: list[str] = []
@@ -78,7 +78,7 @@ class BatchWriter:
         """Store one account's logs; return the ids of the messages not stored. A failed
         store is tried again in halves, so only the logs that fail alone are returned."""
         try:
-            stored = self._store.store([(log.record, log.policy) for _, log in group])
+            stored = self._admission.admit_batch([(log.record, log.policy) for _, log in group])
         except Exception:
             if len(group) == 1:
                 [(message_id, log)] = group

@@ -34,7 +34,7 @@ def handle_sqs_event(
     """
     records = list(records)
     messages = [QueuedMessage(r["messageId"], r["body"]) for r in records]
-    failed = set(writer.write(messages).failed_message_ids)
+    failed = set(writer.write_messages(messages).failed_message_ids)
     if failed and delete_stored is not None:
         delete_stored([r["receiptHandle"] for r in records if r["messageId"] not in failed])
         raise BatchFailed(f"{len(failed)} of {len(records)} log messages were not stored")
@@ -78,7 +78,9 @@ class QueuePoller:
             received.extend(messages)
         if not received:
             return 0
-        result = self._writer.write([QueuedMessage(m["MessageId"], m["Body"]) for m in received])
+        result = self._writer.write_messages(
+            [QueuedMessage(m["MessageId"], m["Body"]) for m in received]
+        )
         failed = set(result.failed_message_ids)
         done = [m for m in received if m["MessageId"] not in failed]
         delete_messages(self._sqs, self._queue_url, [m["ReceiptHandle"] for m in done])

@@ -2,7 +2,7 @@
 
     python -m chalicelib.logstore.repair [--account ID ...] [--min-age-days D]
 
-A batch reservation counts its logs before it puts them (logstore.batch_store). A crash
+A batch reservation counts its logs before it puts them (logstore.batch_admission). A crash
 leaves its intent behind and the redelivered messages settle it; messages that never come
 back (purged from the dead-letter queue, expired there) would leave their counts without
 logs. The repair settles intents older than MIN_AGE_S, past the longest time SQS keeps a

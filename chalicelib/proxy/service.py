@@ -50,8 +50,8 @@ from chalicelib.proxy.exchange import (
 )
 from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, upstream_headers
+from chalicelib.proxy.log_entry import Context, Outcome, log_entry
 from chalicelib.proxy.options import parse_options
-from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import is_retryable_status, run_attempts
 from chalicelib.proxy.stale import SOURCE_ERRORS

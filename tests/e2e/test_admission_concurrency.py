@@ -23,7 +23,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.admission import LogAdmission
-from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import created_at_of, partition_key
 from chalicelib.logstore.record import LogRecord
@@ -44,8 +44,8 @@ class Backend:
     admission: LogAdmission
     accounts: AccountStore
     logs: object  # boto3 Table
-    batch: Callable[[Any], BatchStore]
-    """A BatchStore over the given low-level client (or the real one when None)."""
+    batch: Callable[[Any], BatchAdmission]
+    """A BatchAdmission over the given low-level client (or the real one when None)."""
     control: object  # boto3 Table
 
 
@@ -72,8 +72,8 @@ def backend() -> Iterator[Backend]:
         accounts = AccountStore(dynamodb.Table(outputs["ControlTableName"]), client)
         accounts.create_account("busy", "paid")
 
-        def batch(dynamo_client: Any) -> BatchStore:
-            return BatchStore(
+        def batch(dynamo_client: Any) -> BatchAdmission:
+            return BatchAdmission(
                 dynamo_client or client,
                 outputs["LogsTableName"],
                 Quota(outputs["ControlTableName"], client),
@@ -238,13 +238,13 @@ def test_overlapping_batches_and_crashes_count_every_log_once(backend: Backend, 
 
     def deliver(index: int) -> None:
         crashing = index % 3 == 0
-        store = backend.batch(_CrashingClient(client, rng.randint(0, 15)) if crashing else None)
+        admission = backend.batch(_CrashingClient(client, rng.randint(0, 15)) if crashing else None)
         with contextlib.suppress(_Crash):
-            store.store([(record, policy) for record in batches[index]])
+            admission.admit_batch([(record, policy) for record in batches[index]])
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(deliver, range(len(batches))))
-    outcomes = backend.batch(None).store([(r, policy) for r in records])  # redeliver all
+    outcomes = backend.batch(None).admit_batch([(r, policy) for r in records])  # redeliver all
 
     stored = _recount(backend, gateway, 4)
     info = backend.accounts.get_gateway("busy", gateway)

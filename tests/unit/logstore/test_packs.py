@@ -45,9 +45,9 @@ def packed(tenant: Tenant, accounts: AccountStore, settings: Settings) -> list[L
         messages.append(
             QueuedMessage(str(index), LogMessage(record, POLICY, _bodies(index)).encode())
         )
-    BatchWriter(wiring.batch_store(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)).write(
-        messages
-    )
+    BatchWriter(
+        wiring.batch_admission(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+    ).write_messages(messages)
     reader = LogReader(aws.table(settings.logs_table))
     records = [
         reader.get("acme", "main", LogMessage.decode(m.body).record.id, 16) for m in messages

@@ -14,14 +14,14 @@ from chalicelib.logstore.repair import MIN_AGE_S, RepairReport, main
 from chalicelib.logstore.writes import LogPolicy, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
 from tests.support.tenants import Tenant
-from tests.unit.logstore.test_batch_store import (
+from tests.unit.logstore.test_batch_admission import (
     POLICY,
     Crash,
     FaultyDynamo,
+    _admission,
     _intents,
     _logs,
     _records,
-    _store,
     _with,
 )
 
@@ -35,7 +35,9 @@ def _abandon(count: int, stored: int) -> list[LogRecord]:
     """A batch whose delivery died after `stored` puts, and whose messages never return."""
     records = _records(count)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item", stored)).store(_with(records))
+        _admission(FaultyDynamo(aws.client("dynamodb"), "put_item", stored)).admit_batch(
+            _with(records)
+        )
     return records
 
 
@@ -84,7 +86,7 @@ def test_a_message_back_after_the_repair_is_stored_and_counted(
 ) -> None:
     records = _abandon(5, stored=2)
     _repair()
-    outcomes = _store().store(_with(records))
+    outcomes = _admission().admit_batch(_with(records))
     assert list(outcomes.values()).count(WriteOutcome.STORED) == 3
     assert len(_logs(settings)) == 5
     _assert_counts(settings, accounts)
@@ -131,7 +133,7 @@ def test_a_log_evicted_before_the_repair_keeps_its_slot_counted(
     )
     records = _records(100)
     with pytest.raises(Crash):  # every log put, the delivery died before settling
-        _store(FaultyDynamo(aws.client("dynamodb"), "delete_item")).store(_with(records))
+        _admission(FaultyDynamo(aws.client("dynamodb"), "delete_item")).admit_batch(_with(records))
     newer = _records(1)[0]
     evicting = LogPolicy(shard_count=4, evict_oldest=True)
     assert wiring.log_admission().admit(newer, None, evicting) is WriteOutcome.STORED

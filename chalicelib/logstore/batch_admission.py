@@ -91,7 +91,7 @@ Entry = tuple[LogRecord, LogPolicy]
 logger = logging.getLogger(__name__)
 
 
-class BatchStore:
+class BatchAdmission:
     """Stores the logs of one account in a batch (see the module docstring)."""
 
     def __init__(
@@ -110,7 +110,7 @@ class BatchStore:
         self._fallback = fallback
         self._put_threads = put_threads
 
-    def store(self, entries: Sequence[Entry]) -> dict[str, WriteOutcome]:
+    def admit_batch(self, entries: Sequence[Entry]) -> dict[str, WriteOutcome]:
         """Store logs of one account (any of its gateways) whose bodies are already in S3
         (or absent); return the outcome per log id. Safe to repeat with any subset."""
         unique = {record.id: (storable(record), policy) for record, policy in entries}
@@ -118,7 +118,7 @@ class BatchStore:
             return {}
         account_id = next(iter(unique.values()))[0].account_id
         if any(record.account_id != account_id for record, _ in unique.values()):
-            raise ValueError("a batch store call takes the logs of one account")
+            raise ValueError("a batch admission takes the logs of one account")
         outcomes: dict[str, WriteOutcome] = {}
         items = self._items(unique, outcomes)
         work: list[tuple[Intent, list[Entry]]] = []

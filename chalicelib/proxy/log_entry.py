@@ -1,4 +1,4 @@
-"""The log record of one upstream attempt (or cache hit, or rejection) and its bodies."""
+"""The log entry (record, bodies, policy) of one upstream attempt, cache hit or rejection."""
 
 from __future__ import annotations
 
