@@ -23,9 +23,7 @@ from moto import mock_aws
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.keys import account_key
-from chalicelib.logstore.ids import new_log_id
-from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writes import LogPolicy, WriteOutcome
+from chalicelib.logstore import LogPolicy, LogRecord, WriteOutcome, new_log_id
 from infra.local import OUTPUT_ENV, deploy_stack
 
 ACCOUNT_PARTITION_WRU_PER_S = 1000

@@ -46,9 +46,7 @@ from bench.item_size import item_size
 from chalicelib import aws, dynamo, wiring
 from chalicelib.accounts.models import Gateway
 from chalicelib.accounts.store import AccountStore
-from chalicelib.logstore.consumer import QueuePoller
-from chalicelib.logstore.sink import LogEntry
-from chalicelib.logstore.writes import WriteOutcome
+from chalicelib.logstore import LogEntry, QueuePoller, WriteOutcome
 from chalicelib.proxy.service import ProxyRequest, ProxyService
 from chalicelib.proxy.upstream import UpstreamClient
 from infra.local import OUTPUT_ENV, deploy_stack

@@ -25,11 +25,20 @@ from moto import mock_aws
 
 from bench.item_size import item_size
 from chalicelib import aws
-from chalicelib.logstore.filters import Filter, make_filter
-from chalicelib.logstore.ids import iso_utc, new_log_id, partition_key, shard_of
-from chalicelib.logstore.record import HEAD_BYTES, LogRecord
-from chalicelib.logstore.record_item import record_item
-from chalicelib.logstore.search import LogSearch, LogSearcher, Position
+from chalicelib.logstore import (
+    HEAD_BYTES,
+    Filter,
+    LogRecord,
+    LogSearch,
+    LogSearcher,
+    Position,
+    iso_utc,
+    make_filter,
+    new_log_id,
+    partition_key,
+    record_item,
+    shard_of,
+)
 from infra.local import deploy_stack
 
 SHARDS = 16

@@ -13,19 +13,26 @@ from chalicelib.api.auth import AccountAuth
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
-from chalicelib.logstore.admission import LogAdmission
-from chalicelib.logstore.batch_admission import BatchAdmission
-from chalicelib.logstore.batch_writer import BatchWriter
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.consumer import QueuePoller, delete_messages
-from chalicelib.logstore.cursor_secret import deployment_secret
-from chalicelib.logstore.maintenance import LogMaintenance
-from chalicelib.logstore.packs import PackCompactor
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.repair import IntentRepair, RepairReport, account_ids
-from chalicelib.logstore.rollups import Rollups
-from chalicelib.logstore.search import LogSearcher
-from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
+from chalicelib.logstore import (
+    BatchAdmission,
+    BatchWriter,
+    DirectLogSink,
+    IntentRepair,
+    LogAdmission,
+    LogMaintenance,
+    LogReader,
+    LogSearcher,
+    LogSink,
+    PackCompactor,
+    QueueLogSink,
+    QueuePoller,
+    RepairReport,
+    Rollups,
+    S3BodyStore,
+    account_ids,
+    delete_messages,
+    deployment_secret,
+)
 from chalicelib.providers.registry import PROVIDERS
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache

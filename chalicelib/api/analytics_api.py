@@ -9,8 +9,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
 from chalicelib.api.management import QueryParams, last_param, open_gateway
 from chalicelib.errors import BadRequest
-from chalicelib.logstore.ids import iso_utc
-from chalicelib.logstore.rollups import GROUP_BYS, Rollups, aggregate
+from chalicelib.logstore import GROUP_BYS, Rollups, aggregate, iso_utc
 
 DEFAULT_SPAN = timedelta(hours=24)
 MAX_SPAN = timedelta(days=366)

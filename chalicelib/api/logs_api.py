@@ -23,16 +23,27 @@ from chalicelib.api.management import (
 )
 from chalicelib.api.metadata import MAX_METADATA_ENTRIES, check_metadata
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
-from chalicelib.logstore.filters import BOOL, KEYS, NUMBER, STRING
-from chalicelib.logstore.ids import is_log_id
-from chalicelib.logstore.maintenance import LogMaintenance
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.record_api import record_json
-from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
-from chalicelib.logstore.writes import StoredLog
+from chalicelib.logstore import (
+    BOOL,
+    KEYS,
+    NUMBER,
+    STRING,
+    Cursor,
+    InvalidCursor,
+    LogMaintenance,
+    LogReader,
+    LogRecord,
+    LogSearch,
+    LogSearcher,
+    Position,
+    S3BodyStore,
+    StoredLog,
+    TooManyToSort,
+    decode_cursor,
+    encode_cursor,
+    is_log_id,
+    record_json,
+)
 from chalicelib.validation import InvalidInput, storable_number
 
 DELETE_BATCH = 100

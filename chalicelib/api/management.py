@@ -17,7 +17,7 @@ from chalicelib.accounts.models import Gateway, Plan
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.envelope import success
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.logstore.maintenance import LogMaintenance
+from chalicelib.logstore import LogMaintenance
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100

@@ -1,7 +1,5 @@
 """Settle the intents whose messages never came back, so every count has its log.
 
-    python -m chalicelib.logstore.repair [--account ID ...] [--min-age-days D]
-
 A batch reservation counts its logs before it puts them (logstore.batch_admission). A crash
 leaves its intent behind and the redelivered messages settle it; messages that never come
 back (purged from the dead-letter queue, expired there) would leave their counts without
@@ -15,7 +13,8 @@ message, so no delivery of theirs is due. For each log an intent still lists:
 
 Each give-back commits with the removal of its ids from the intent and a check that the
 logs are still as seen, so it happens once whoever runs it, and a run cut short anywhere
-is resumed by the next (the scheduled `repair_intents` runs daily). Deleting a log also
+is resumed by the next (the scheduled `repair_intents` runs daily, and
+`python -m infra.repair_intents` on demand). Deleting a log also
 takes its id out of a pending intent (LogMaintenance.delete), so a log that was stored and
 then deleted is never given back twice. Intents written before intents named their logs'
 gateways cannot be settled here; they are reported.
@@ -25,23 +24,17 @@ grows with it, and a run that ends at its budget starts over at the next. A mess
 re-driven to the queue after its intent was settled is stored and counted afresh (its
 rollups then count it twice); one re-driven at the very moment the repair settles its
 intent could be stored uncounted.
-
-Reads AIG_LOGS_TABLE and AIG_CONTROL_TABLE (and the usual AWS settings; for `make run` add
-AWS_ENDPOINT_URL=http://127.0.0.1:4566 and the dummy credentials).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import aws, dynamo
+from chalicelib import dynamo
 from chalicelib.accounts.keys import ACCOUNT_SK
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
@@ -193,27 +186,3 @@ def account_ids(control_table: Any) -> Iterator[str]:
 
 def _pk(account_id: str, gateway_id: str, shards: int, log_id: str) -> str:
     return partition_key(account_id, gateway_id, shard_of(log_id, shards))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Settle the abandoned intents of some accounts, or of all."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--account", action="append", help="only this account (repeatable)")
-    parser.add_argument("--min-age-days", type=float, default=MIN_AGE_S / 86400)
-    parser.add_argument("--budget-s", type=float, default=3600, help="stop after this long")
-    args = parser.parse_args(argv)
-    from chalicelib import wiring  # builds this module's IntentRepair: imported here
-
-    accounts = args.account or account_ids(aws.table(wiring.settings().control_table))
-    report = wiring.intent_repair().repair(
-        accounts,
-        time.time(),
-        time.monotonic() + args.budget_s,
-        min_age_s=int(args.min_age_days * 86400),
-    )
-    print(json.dumps(asdict(report)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

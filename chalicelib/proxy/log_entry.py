@@ -7,11 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.logstore.bodies import StoredBodies, truncate
-from chalicelib.logstore.ids import created_at_of, iso_utc
-from chalicelib.logstore.record import LogRecord, body_head
-from chalicelib.logstore.sink import LogEntry
-from chalicelib.logstore.writes import LogPolicy
+from chalicelib.logstore import (
+    LogEntry,
+    LogPolicy,
+    LogRecord,
+    StoredBodies,
+    body_head,
+    created_at_of,
+    iso_utc,
+    truncate,
+)
 from chalicelib.providers.sse import is_event_stream
 from chalicelib.providers.usage import Usage, extract_usage, model_type
 from chalicelib.proxy.cost import cost_usd

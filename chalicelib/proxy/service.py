@@ -31,9 +31,7 @@ from chalicelib.accounts.models import Gateway
 from chalicelib.api.paths import check_segments
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
 from chalicelib.errors import ApiError, BadRequest, NotFound, RateLimited, Unauthorized
-from chalicelib.logstore.ids import new_log_id
-from chalicelib.logstore.sink import LogSink
-from chalicelib.logstore.writes import WriteOutcome
+from chalicelib.logstore import LogSink, WriteOutcome, new_log_id
 from chalicelib.providers.registry import PROVIDERS, Provider, ProviderRegistry, upstream_url
 from chalicelib.providers.sse import is_event_stream
 from chalicelib.providers.wires import OPENAI_WIRE

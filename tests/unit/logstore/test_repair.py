@@ -10,9 +10,10 @@ import pytest
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.repair import MIN_AGE_S, RepairReport, main
+from chalicelib.logstore.repair import MIN_AGE_S, RepairReport
 from chalicelib.logstore.writes import LogPolicy, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
+from infra.repair_intents import main
 from tests.support.tenants import Tenant
 from tests.unit.logstore.test_batch_admission import (
     POLICY,
