@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
@@ -26,15 +26,17 @@ class UnprocessedKeys(RuntimeError):
 def get_many(
     client: DynamoDBClient,
     table: str,
-    keys: Sequence[dict[str, Any]],
+    keys: Sequence[Mapping[str, Any]],
     projection: str | None = None,
     *,
     attempts: int = ATTEMPTS,
     backoff_s: float = BACKOFF_S,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[dict[str, Any]]:
-    """The items (attribute values, in no set order) of those `keys` that exist, read
-    consistently in batches of 100; `projection` is a ProjectionExpression.
+    """The items (in no set order) of those `keys` that exist, read consistently in
+    batches of 100; `projection` is a ProjectionExpression. Keys and items are in
+    `client`'s format: attribute values for a low-level client, Python values for a
+    Table's meta.client (which serializes them as the Table does).
 
     Keys DynamoDB leaves unprocessed (throttled, or past its 16 MB answer) are asked
     again, up to `attempts` calls per batch, sleeping a random time between half and all
@@ -53,10 +55,11 @@ def get_many(
         for attempt in range(attempts):
             answer = client.batch_get_item(RequestItems={table: request})
             found.extend(answer["Responses"].get(table, []))
-            left = answer.get("UnprocessedKeys", {}).get(table, {}).get("Keys", [])
+            unprocessed = answer.get("UnprocessedKeys", {})
+            left = unprocessed[table]["Keys"] if table in unprocessed else []
             if not left:
                 break
-            request = {**request, "Keys": left}
+            request["Keys"] = left
             if attempt < attempts - 1:
                 sleep(backoff_s * 2**attempt * random.uniform(0.5, 1))
         else:
