@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import random
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
@@ -33,6 +33,9 @@ from chalicelib.logstore.writes import (
     delete_log,
 )
 
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 DROP_MARKER_TTL_S = 7 * 24 * 3600
 """How long the id of a dropped log is remembered (so a retry is not counted again)."""
 
@@ -44,7 +47,7 @@ class LogAdmission:
 
     def __init__(
         self,
-        dynamodb: Any,
+        dynamodb: DynamoDBClient,
         logs_table: str,
         counters: Counters,
         bodies: S3BodyStore,

@@ -45,7 +45,7 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
@@ -72,6 +72,9 @@ from chalicelib.logstore.writes import (
     WriteOutcome,
 )
 
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 MAX_TRANSACTION_ACTIONS = 100
 """DynamoDB's cap on the actions of one TransactWriteItems."""
 MAX_INTENT_LOGS = 1000
@@ -96,7 +99,7 @@ class BatchAdmission:
 
     def __init__(
         self,
-        dynamodb: Any,
+        dynamodb: DynamoDBClient,
         logs_table: str,
         counters: Counters,
         rollups: RollupActions,

@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import DeleteMessageBatchRequestEntryTypeDef, MessageTypeDef
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +49,9 @@ class QueuePoller:
     """Local stand-in for the SQS event source (`chalice local` runs no SQS handlers):
     receives batches, stores them with the same BatchWriter, deletes what was stored."""
 
-    def __init__(self, sqs: Any, queue_url: str, writer: BatchWriter, idle_s: float = 0.2) -> None:
+    def __init__(
+        self, sqs: SQSClient, queue_url: str, writer: BatchWriter, idle_s: float = 0.2
+    ) -> None:
         """`idle_s`: pause after an empty poll. Short polls, not SQS long polling: the local
         moto server serves one call at a time, and a long poll would hold up every other."""
         self._sqs = sqs
@@ -67,7 +73,7 @@ class QueuePoller:
 
     def poll_once(self) -> int:
         """Receive up to one batch, store it, delete the stored messages; return how many."""
-        received: list[dict[str, Any]] = []
+        received: list[MessageTypeDef] = []
         while len(received) < MAX_BATCH:
             answer = self._sqs.receive_message(
                 QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
@@ -96,10 +102,10 @@ class QueuePoller:
                 self._stopped.wait(1.0)
 
 
-def delete_messages(sqs: Any, queue_url: str, receipt_handles: list[str]) -> None:
+def delete_messages(sqs: SQSClient, queue_url: str, receipt_handles: list[str]) -> None:
     """Delete received messages, ten per request."""
     for start in range(0, len(receipt_handles), 10):
-        entries = [
+        entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
             {"Id": str(index), "ReceiptHandle": handle}
             for index, handle in enumerate(receipt_handles[start : start + 10])
         ]

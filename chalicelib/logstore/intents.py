@@ -14,7 +14,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ulid import ULID
 
@@ -22,6 +22,9 @@ from chalicelib import dynamo
 from chalicelib.logstore.ids import intents_pk
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.writes import LogPolicy, StoredLog
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 INTENT_ATTRIBUTE = "intent"
 """Log item attribute naming the intent (batch) that stored it."""
@@ -92,7 +95,7 @@ def unlist(table: str, account_id: str, intent: Intent, log_ids: Sequence[str]) 
     )
 
 
-def read_intents(dynamodb: Any, table: str, account_id: str) -> list[Intent]:
+def read_intents(dynamodb: DynamoDBClient, table: str, account_id: str) -> list[Intent]:
     """The account's unsettled intents (consistent, usually an empty Query)."""
     found = dynamo.items(
         dynamodb.query,
@@ -114,7 +117,7 @@ def intent_of(item: dict[str, Any]) -> Intent:
 
 
 def unlisting(
-    dynamodb: Any, table: str, account_id: str, logs: Sequence[StoredLog]
+    dynamodb: DynamoDBClient, table: str, account_id: str, logs: Sequence[StoredLog]
 ) -> list[dict[str, Any]]:
     """Updates taking `logs` out of the unsettled intents they were stored under: a
     deleted log's count is released with it, so its intent must no longer hold it
@@ -130,7 +133,7 @@ def unlisting(
     return [unlist(table, account_id, by_token[token], log_ids) for token, log_ids in taken.items()]
 
 
-def _intent_of(dynamodb: Any, table: str, log: StoredLog) -> str | None:
+def _intent_of(dynamodb: DynamoDBClient, table: str, log: StoredLog) -> str | None:
     """The intent a stored log was put under (None: direct write, or gone)."""
     item = dynamodb.get_item(
         TableName=table,

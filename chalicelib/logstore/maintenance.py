@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import dynamo
 from chalicelib.logstore.bodies import S3BodyStore
@@ -18,6 +18,9 @@ from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.record_item import record_from_item
 from chalicelib.logstore.search import LogSearch, LogSearcher
 from chalicelib.logstore.writes import Counters, StoredLog, delete_log
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 DELETE_CHUNK = 25
 """Deletions per transaction (each also updates two counters)."""
@@ -30,7 +33,7 @@ class LogMaintenance:
 
     def __init__(
         self,
-        dynamodb: Any,
+        dynamodb: DynamoDBClient,
         logs_table: str,
         counters: Counters,
         bodies: S3BodyStore,
@@ -93,7 +96,8 @@ class LogMaintenance:
             merged = {**current, **(metadata or {})}
             if len(merged) > max_metadata:
                 raise ValueError(f"metadata would have more than {max_metadata} entries")
-            sets, values = [], {}
+            sets: list[str] = []
+            values: dict[str, Any] = {}
             for name, value in (("feedback", feedback), ("score", score)):
                 if value is not None:
                     sets.append(f"{name} = :{name}")

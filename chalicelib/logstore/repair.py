@@ -32,7 +32,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import dynamo
 from chalicelib.accounts.keys import ACCOUNT_SK
@@ -40,6 +40,10 @@ from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
 from chalicelib.logstore.record_item import record_from_item
 from chalicelib.logstore.writes import Counters, RollupActions
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.service_resource import Table
 
 MIN_AGE_S = 15 * 24 * 3600
 """SQS keeps a message at most 14 days: an intent a day older than that is abandoned."""
@@ -67,7 +71,7 @@ class IntentRepair:
     """Settles abandoned intents (see the module docstring)."""
 
     def __init__(
-        self, dynamodb: Any, logs_table: str, counters: Counters, rollups: RollupActions
+        self, dynamodb: DynamoDBClient, logs_table: str, counters: Counters, rollups: RollupActions
     ) -> None:
         self._dynamodb = dynamodb
         self._table = logs_table
@@ -172,7 +176,7 @@ class IntentRepair:
         return found
 
 
-def account_ids(control_table: Any) -> Iterator[str]:
+def account_ids(control_table: Table) -> Iterator[str]:
     """Every account of the control table (a Scan: its cost grows with the table)."""
     found = dynamo.items(
         control_table.scan,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -16,6 +16,9 @@ from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.send_batch import MessageBatcher, MessageRefused
 from chalicelib.logstore.writes import LogPolicy, WriteOutcome
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_sqs import SQSClient
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,9 @@ class QueueLogSink:
     encodes and the batch writer has nothing to refuse.
     """
 
-    def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore, fallback: LogSink) -> None:
+    def __init__(
+        self, sqs: SQSClient, queue_url: str, bodies: S3BodyStore, fallback: LogSink
+    ) -> None:
         self._batcher = MessageBatcher(sqs, queue_url)
         self._bodies = bodies
         self._fallback = fallback
