@@ -59,6 +59,7 @@ def get_many(
             left = unprocessed[table]["Keys"] if table in unprocessed else []
             if not left:
                 break
+            request = request.copy()  # a new request: the one sent stays as it was
             request["Keys"] = left
             if attempt < attempts - 1:
                 sleep(backoff_s * 2**attempt * random.uniform(0.5, 1))
