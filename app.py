@@ -22,7 +22,7 @@ from chalicelib.api.chalice_glue import (
     refuse_other_methods,
 )
 from chalicelib.errors import ApiError, BadRequest, NotFound
-from chalicelib.logstore.consumer import handle_sqs_event
+from chalicelib.logstore import handle_sqs_event
 from chalicelib.proxy import proxy_answer
 from chalicelib.validation import InvalidInput, api_body
 

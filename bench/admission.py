@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.admission [--logs 400] [--limit 200]
 
 Counts work (moto's speed says nothing about DynamoDB's): every DynamoDB call the log
-writer makes, every transaction action, and which of them write the account item, the
+admission makes, every transaction action, and which of them write the account item, the
 hot key of a busy account (one partition: 1,000 write units/s). Three runs through the
 direct write path (one log per transaction): room to spare, STOP_INSERTING when full,
 DELETE_OLDEST when full. Writes "tried" include those of transactions cancelled by a
@@ -23,9 +23,7 @@ from moto import mock_aws
 
 from chalicelib import aws, wiring
 from chalicelib.accounts import account_key
-from chalicelib.logstore.ids import new_log_id
-from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.logstore import LogPolicy, LogRecord, WriteOutcome, new_log_id
 from infra.local import OUTPUT_ENV, deploy_stack
 
 ACCOUNT_PARTITION_WRU_PER_S = 1000
@@ -78,7 +76,7 @@ def run(name: str, logs: int, limit: int, evict: bool, counter: CallCounter) -> 
     accounts.create_gateway(
         "bench", gateway, {"log_management": limit, "log_management_strategy": strategy}
     )
-    writer = wiring.log_writer()
+    admission = wiring.log_admission()
     policy = LogPolicy(shard_count=16, evict_oldest=evict)
     start = datetime(2026, 1, 1, tzinfo=UTC)
     counter.reset()
@@ -86,7 +84,7 @@ def run(name: str, logs: int, limit: int, evict: bool, counter: CallCounter) -> 
     for index in range(logs):
         record = _record(new_log_id(start + timedelta(milliseconds=index)))
         record.gateway_id = gateway
-        outcomes[writer.store(record, None, policy)] += 1
+        outcomes[admission.admit(record, None, policy)] += 1
     stored = outcomes[WriteOutcome.STORED]
     print(f"\n{name}: {logs} logs, cap {limit}, {strategy}")
     print("  outcomes: " + ", ".join(f"{o.value}={n}" for o, n in outcomes.items()))

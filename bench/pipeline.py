@@ -45,9 +45,7 @@ from moto import mock_aws
 from bench.item_size import item_size
 from chalicelib import aws, dynamo, wiring
 from chalicelib.accounts import AccountStore, Gateway
-from chalicelib.logstore.consumer import QueuePoller
-from chalicelib.logstore.sink import LogEntry
-from chalicelib.logstore.writer import WriteOutcome
+from chalicelib.logstore import LogEntry, QueuePoller, WriteOutcome
 from chalicelib.proxy import ProxyRequest, ProxyService, UpstreamClient
 from infra.local import OUTPUT_ENV, deploy_stack
 

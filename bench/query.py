@@ -25,10 +25,20 @@ from moto import mock_aws
 
 from bench.item_size import item_size
 from chalicelib import aws
-from chalicelib.logstore.filters import Filter, make_filter
-from chalicelib.logstore.ids import iso_utc, new_log_id, partition_key, shard_of
-from chalicelib.logstore.record import HEAD_BYTES, LogRecord
-from chalicelib.logstore.search import LogSearch, LogSearcher, Position
+from chalicelib.logstore import (
+    HEAD_BYTES,
+    Filter,
+    LogRecord,
+    LogSearch,
+    LogSearcher,
+    Position,
+    iso_utc,
+    make_filter,
+    new_log_id,
+    partition_key,
+    record_item,
+    shard_of,
+)
 from infra.local import deploy_stack
 
 SHARDS = 16
@@ -100,11 +110,11 @@ def seed(table: Any, size: int) -> tuple[list[LogRecord], float, float]:
     write_units = 0
     with table.batch_writer() as batch:
         for record in records:
-            item = record.to_item(partition_key("bench", "g", shard_of(record.id, SHARDS)))
+            item = record_item(record, partition_key("bench", "g", shard_of(record.id, SHARDS)))
             units = -(-item_size(item) // 1024)
             write_units += units * (2 if "fail_pk" in item else 1)  # base item + index copy
             batch.put_item(Item=item)
-    sizes = sorted(item_size(r.to_item("bench#g#15")) for r in records[:2000])
+    sizes = sorted(item_size(record_item(r, "bench#g#15")) for r in records[:2000])
     return records, write_units / size, sizes[len(sizes) // 2]
 
 

@@ -13,18 +13,27 @@ from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
 from chalicelib.health import deep_checks
-from chalicelib.logstore.batch_store import BatchStore
-from chalicelib.logstore.batch_writer import BatchWriter
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.consumer import QueuePoller, delete_messages
-from chalicelib.logstore.cursor_secret import deployment_secret, managed_secret
-from chalicelib.logstore.packs import PackCompactor
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.repair import IntentRepair, RepairReport, account_ids
-from chalicelib.logstore.rollups import Rollups
-from chalicelib.logstore.search import LogSearcher
-from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
-from chalicelib.logstore.writer import LogWriter
+from chalicelib.logstore import (
+    BatchAdmission,
+    BatchWriter,
+    DirectLogSink,
+    IntentRepair,
+    LogAdmission,
+    LogMaintenance,
+    LogReader,
+    LogSearcher,
+    LogSink,
+    PackCompactor,
+    QueueLogSink,
+    QueuePoller,
+    RepairReport,
+    Rollups,
+    S3BodyStore,
+    account_ids,
+    delete_messages,
+    deployment_secret,
+    managed_secret,
+)
 from chalicelib.providers import PROVIDERS
 from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, UpstreamClient
 from chalicelib.ratelimit import RateLimiter
@@ -56,11 +65,11 @@ def _quota(limits: aws.CallLimits | None = None) -> Quota:
     return Quota(settings().control_table, aws.client("dynamodb", limits))
 
 
-def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
-    """The writer that admits and deletes logs with their counts and rollups; its AWS
-    calls within `limits` when given (on the proxy's hot path)."""
+def log_admission(limits: aws.CallLimits | None = None) -> LogAdmission:
+    """Admits logs one at a time with their counts and rollups; its AWS calls within
+    `limits` when given (on the proxy's hot path)."""
     config = settings()
-    return LogWriter(
+    return LogAdmission(
         aws.client("dynamodb", limits),
         config.logs_table,
         _quota(limits),
@@ -70,15 +79,27 @@ def log_writer(limits: aws.CallLimits | None = None) -> LogWriter:
     )
 
 
-def batch_store() -> BatchStore:
+def log_maintenance() -> LogMaintenance:
+    """Deletes (releasing their counts), annotates, trims and purges stored logs."""
+    config = settings()
+    return LogMaintenance(
+        aws.client("dynamodb"),
+        config.logs_table,
+        Quota(config.control_table, aws.client("dynamodb")),
+        _bodies(),
+        LogSearcher(aws.table(config.logs_table)),
+    )
+
+
+def batch_admission() -> BatchAdmission:
     """Stores a gateway's batch of logs (reserve, put, settle)."""
     config = settings()
-    return BatchStore(
+    return BatchAdmission(
         aws.client("dynamodb"),
         config.logs_table,
         _quota(),
         Rollups(config.control_table),
-        fallback=log_writer(),
+        fallback=log_admission(),
     )
 
 
@@ -101,7 +122,7 @@ def repair_intents(budget_s: float) -> RepairReport:
 
 def batch_writer() -> BatchWriter:
     """The log pipeline's consumer."""
-    return BatchWriter(batch_store(), _bodies())
+    return BatchWriter(batch_admission(), _bodies())
 
 
 def _queue_url() -> str:
@@ -114,13 +135,13 @@ def _queue_url() -> str:
 def _sink(limits: aws.CallLimits) -> LogSink:
     kind = settings().log_sink
     if kind == "direct":
-        return DirectLogSink(log_writer(limits))
+        return DirectLogSink(log_admission(limits))
     if kind == "queue":
         return QueueLogSink(
             aws.client("sqs", limits),
             _queue_url(),
             _bodies(limits),
-            fallback=DirectLogSink(log_writer(limits)),
+            fallback=DirectLogSink(log_admission(limits)),
         )
     raise ValueError(f"AIG_LOG_SINK={kind!r} is not available (known: direct, queue)")
 
@@ -187,7 +208,7 @@ def management_api() -> ManagementApi:
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
     )
     cleanups = (response_cache().purge, rate_limiter().forget)
-    return ManagementApi(accounts(), log_writer(), forget, cleanups=cleanups)
+    return ManagementApi(accounts(), log_maintenance(), forget, cleanups=cleanups)
 
 
 @functools.cache
@@ -228,7 +249,7 @@ def logs_api() -> LogsApi:
         accounts(),
         LogReader(logs),
         LogSearcher(logs),
-        log_writer(),
+        log_maintenance(),
         _bodies(),
         cursor_secret(),
     )

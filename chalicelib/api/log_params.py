@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.errors import BadRequest
-from chalicelib.logstore.filters import Filter, InvalidQuery, make_filter
+from chalicelib.logstore import Filter, InvalidQuery, make_filter
 from chalicelib.validation import InvalidInput, load_json
 
 ORDER_KEYS = (

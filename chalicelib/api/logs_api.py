@@ -21,14 +21,27 @@ from chalicelib.api.management import (
 )
 from chalicelib.edge import MAX_METADATA_ENTRIES, check_metadata, success
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.logstore.bodies import S3BodyStore
-from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
-from chalicelib.logstore.filters import BOOL, KEYS, NUMBER, STRING
-from chalicelib.logstore.ids import is_log_id
-from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
-from chalicelib.logstore.writer import LogWriter, StoredLog
+from chalicelib.logstore import (
+    BOOL,
+    KEYS,
+    NUMBER,
+    STRING,
+    Cursor,
+    InvalidCursor,
+    LogMaintenance,
+    LogReader,
+    LogRecord,
+    LogSearch,
+    LogSearcher,
+    Position,
+    S3BodyStore,
+    StoredLog,
+    TooManyToSort,
+    decode_cursor,
+    encode_cursor,
+    is_log_id,
+    record_json,
+)
 from chalicelib.validation import InvalidInput, storable_number
 
 DELETE_BATCH = 100
@@ -50,7 +63,7 @@ class LogsApi:
         accounts: AccountStore,
         reader: LogReader,
         searcher: LogSearcher,
-        writer: LogWriter,
+        maintenance: LogMaintenance,
         bodies: S3BodyStore,
         cursor_secret: bytes,
         budget_s: float = DEFAULT_BUDGET_S,
@@ -58,7 +71,7 @@ class LogsApi:
         self._accounts = accounts
         self._reader = reader
         self._searcher = searcher
-        self._writer = writer
+        self._maintenance = maintenance
         self._bodies = bodies
         self._cursor_secret = cursor_secret
         self._budget_s = budget_s
@@ -102,7 +115,7 @@ class LogsApi:
             info["total_count"] = gateway.stored_logs
         elif page.total is not None:
             info["total_count"] = page.total
-        return success([record.to_api() for record in page.records], info)
+        return success([record_json(record) for record in page.records], info)
 
     def delete_logs(self, account_id: str, gateway_id: str, params: QueryParams) -> dict[str, Any]:
         """DELETE .../gateways/{g}/logs: the logs matching the filters, in order, up to
@@ -121,7 +134,7 @@ class LogsApi:
 
     def get_log(self, account_id: str, gateway_id: str, log_id: str) -> dict[str, Any]:
         """GET .../gateways/{g}/logs/{id}."""
-        return success(self._log(account_id, gateway_id, log_id).to_api())
+        return success(record_json(self._log(account_id, gateway_id, log_id)))
 
     def edit_log(self, account_id: str, gateway_id: str, log_id: str, body: Any) -> dict[str, Any]:
         """PATCH .../logs/{id}: feedback (-1, 0, 1), score (0..100), metadata (merged)."""
@@ -139,7 +152,7 @@ class LogsApi:
             metadata = check_metadata(metadata, "metadata")
         gateway, record = self._gateway_and_log(account_id, gateway_id, log_id)
         try:
-            edited = self._writer.annotate(
+            edited = self._maintenance.annotate(
                 StoredLog.of(record, gateway.shard_count),
                 feedback=feedback,
                 score=score,
@@ -150,7 +163,7 @@ class LogsApi:
             raise BadRequest(str(exc)) from exc
         if edited is None:
             raise NotFound(f"log {log_id} not found")
-        return success(edited.to_api())
+        return success(record_json(edited))
 
     def get_body(self, account_id: str, gateway_id: str, log_id: str, part: str) -> RawBody:
         """GET .../logs/{id}/request or /response: the body exactly as stored."""
@@ -177,7 +190,7 @@ class LogsApi:
                 return deleted, True
             page = self._searcher.page(search, want, after)
             logs = [StoredLog.of(record, search.shard_count) for record in page.records]
-            deleted += self._writer.delete(search.account_id, search.gateway_id, logs)
+            deleted += self._maintenance.delete(search.account_id, search.gateway_id, logs)
             if page.next_position is None:
                 return deleted, True
             after = page.next_position
@@ -197,7 +210,7 @@ class LogsApi:
                 return deleted, False
             chunk = records[start : start + DELETE_BATCH]
             logs = [StoredLog.of(record, search.shard_count) for record in chunk]
-            deleted += self._writer.delete(search.account_id, search.gateway_id, logs)
+            deleted += self._maintenance.delete(search.account_id, search.gateway_id, logs)
         return deleted, True
 
     def _position(self, raw_cursor: str, scope: str, order_by: str) -> Position:

@@ -14,7 +14,7 @@ from typing import Any
 from chalicelib.accounts import AccountStore, Gateway, Plan, is_gateway_address, parse_settings
 from chalicelib.edge import success
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.logstore.writer import LogWriter
+from chalicelib.logstore import LogMaintenance
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -39,7 +39,7 @@ class ManagementApi:
     def __init__(
         self,
         accounts: AccountStore,
-        writer: LogWriter,
+        maintenance: LogMaintenance,
         forget_rollups: Cleanup,
         budget_s: float = DEFAULT_BUDGET_S,
         cleanups: Sequence[Cleanup] = (),
@@ -48,7 +48,7 @@ class ManagementApi:
         `cleanups` are best-effort, bounded deletions of its other state (response cache,
         rate-limit windows): a failure is logged and does not stop the deletion."""
         self._accounts = accounts
-        self._writer = writer
+        self._maintenance = maintenance
         self._forget_rollups = forget_rollups
         self._budget_s = budget_s
         self._cleanups = cleanups
@@ -88,7 +88,7 @@ class ManagementApi:
         while after.stored_logs > after.log_limit:
             if time.monotonic() > deadline:
                 break  # the next update (or admission's strategy) carries on
-            self._writer.trim(
+            self._maintenance.trim(
                 account_id,
                 gateway_id,
                 after.shard_count,
@@ -108,7 +108,7 @@ class ManagementApi:
         _check_address(account_id, gateway_id)
         gateway = self._accounts.mark_deleting(account_id, gateway_id)
         deadline = time.monotonic() + self._budget_s
-        done = self._writer.purge(account_id, gateway_id, gateway.shard_count, deadline)
+        done = self._maintenance.purge(account_id, gateway_id, gateway.shard_count, deadline)
         if done:
             self._forget_rollups(account_id, gateway_id)
             for cleanup in self._cleanups:

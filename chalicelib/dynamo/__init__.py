@@ -1,6 +1,6 @@
 """DynamoDB plumbing: transaction actions in the low-level format and value conversions
-(actions), paged Query and Scan (paging), deleting keys in batches (deletes), and labelled
-transactions (transactions)."""
+(actions), paged Query and Scan (paging), reading keys in batches (batch_get), deleting
+keys in batches (deletes), and labelled transactions (transactions)."""
 
 from chalicelib.dynamo.actions import (
     attributes,
@@ -11,6 +11,7 @@ from chalicelib.dynamo.actions import (
     storable,
     update,
 )
+from chalicelib.dynamo.batch_get import UnprocessedKeys, get_many
 from chalicelib.dynamo.deletes import Unprocessed, delete_keys
 from chalicelib.dynamo.paging import items, pages
 from chalicelib.dynamo.transactions import (
@@ -25,12 +26,14 @@ __all__ = [
     "Failure",
     "Transaction",
     "Unprocessed",
+    "UnprocessedKeys",
     "attributes",
     "cancellation_codes",
     "condition_check",
     "delete",
     "delete_keys",
     "failed_condition",
+    "get_many",
     "items",
     "pages",
     "put",

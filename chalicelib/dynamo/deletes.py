@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import WriteRequestUnionTypeDef
 
 BATCH = 25
 """BatchWriteItem takes at most this many requests."""
@@ -16,7 +20,7 @@ BACKOFF_S = 0.05
 
 
 def delete_keys(
-    client: Any,
+    client: DynamoDBClient,
     table: str,
     keys: Iterable[dict[str, Any]],
     *,
@@ -38,7 +42,9 @@ def delete_keys(
     done = 0
     keys = iter(keys)
     while batch := list(itertools.islice(keys, BATCH)):
-        requests = [{"DeleteRequest": {"Key": key}} for key in batch]
+        requests: Sequence[WriteRequestUnionTypeDef] = [
+            {"DeleteRequest": {"Key": key}} for key in batch
+        ]
         for attempt in range(attempts):
             answer = client.batch_write_item(RequestItems={table: requests})
             left = answer.get("UnprocessedItems", {}).get(table, [])

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-Page = dict[str, Any]
+Page = Mapping[str, Any]
+"""One answer of a Query or Scan (the boto3 stubs type them as TypedDicts)."""
 
 
 def pages(

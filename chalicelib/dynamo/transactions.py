@@ -5,7 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 ATTEMPTS = 12
 """Calls of a transaction that keeps conflicting with concurrent ones, before giving up."""
@@ -61,7 +65,7 @@ class Transaction:
 
 
 def transact(
-    dynamodb: Any,
+    dynamodb: DynamoDBClient,
     transaction: Transaction,
     *,
     attempts: int = ATTEMPTS,
@@ -73,7 +77,9 @@ def transact(
     conflicting after `attempts` calls (RuntimeError)."""
     for attempt in range(attempts):
         try:
-            dynamodb.transact_write_items(TransactItems=transaction.actions)
+            # the actions are built in this shape by chalicelib.dynamo.actions
+            items = cast("list[TransactWriteItemTypeDef]", transaction.actions)
+            dynamodb.transact_write_items(TransactItems=items)
             return None
         except dynamodb.exceptions.TransactionCanceledException as exc:
             failure = transaction.failure(exc)

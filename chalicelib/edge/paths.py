@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from chalicelib.accounts import ID_PATTERN
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.logstore.ids import is_log_id
+from chalicelib.logstore import is_log_id
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DOT_PARTS = re.compile(r"[/\\]")

@@ -3,7 +3,7 @@
 One batch (up to 100 SQS messages) costs one S3 PUT for all its inline bodies (packed,
 each log keeping its byte range) and, per account, one reservation transaction (one
 counter update per gateway and account, one rollup update per group), a conditional
-PutItem per log and one settlement (see logstore.batch_store). Redelivered messages are
+PutItem per log and one settlement (see logstore.batch_admission). Redelivered messages are
 stored once: a log already stored is recognised by its id and left out (its pack bytes
 become garbage for compaction). Failures are reported per message, so SQS retries only
 those, and sends them to the dead-letter queue after a few attempts. When an account's
@@ -14,17 +14,18 @@ so the retries count nothing twice).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.messages import BadMessage, LogMessage
 from chalicelib.logstore.packs import build_pack, pack_key
-from chalicelib.logstore.writer import WriteOutcome
+from chalicelib.logstore.writes import WriteOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +47,13 @@ class BatchResult:
 
 
 class BatchWriter:
-    """Stores batches of queued logs through the BatchStore."""
+    """Stores batches of queued logs through the BatchAdmission."""
 
-    def __init__(self, store: BatchStore, bodies: S3BodyStore) -> None:
-        self._store = store
+    def __init__(self, admission: BatchAdmission, bodies: S3BodyStore) -> None:
+        self._admission = admission
         self._bodies = bodies
 
-    def write(self, messages: Sequence[QueuedMessage]) -> BatchResult:
+    def write_messages(self, messages: Sequence[QueuedMessage]) -> BatchResult:
         """Store the logs of a batch; messages that could not be handled are returned."""
         decoded: list[tuple[str, LogMessage]] = []
         failed: list[str] = []
@@ -62,7 +63,7 @@ class BatchWriter:
             except BadMessage:
                 logger.error("message %s is not a log message", message.message_id)
                 failed.append(message.message_id)
-        self._pack_bodies([log for _, log in decoded])
+        decoded = self._pack_bodies(decoded)
         accounts: dict[str, list[tuple[str, LogMessage]]] = defaultdict(list)
         for message_id, log in decoded:
             accounts[log.record.account_id].append((message_id, log))
@@ -77,7 +78,7 @@ class BatchWriter:
         """Store one account's logs; return the ids of the messages not stored. A failed
         store is tried again in halves, so only the logs that fail alone are returned."""
         try:
-            stored = self._store.store([(log.record, log.policy) for _, log in group])
+            stored = self._admission.admit_batch([(log.record, log.policy) for _, log in group])
         except Exception:
             if len(group) == 1:
                 [(message_id, log)] = group
@@ -94,20 +95,29 @@ class BatchWriter:
             if stored.get(log.record.id) is WriteOutcome.FAILED
         ]
 
-    def _pack_bodies(self, logs: list[LogMessage]) -> None:
-        """Put the inline bodies of the batch into one S3 object, pointing each record at
-        its byte range. Raises if the PUT fails: nothing is stored without its bodies."""
-        inline = [log for log in logs if log.bodies is not None]
+    def _pack_bodies(self, decoded: list[tuple[str, LogMessage]]) -> list[tuple[str, LogMessage]]:
+        """Put the inline bodies of the batch into one S3 object; return the messages with
+        each record pointing at its byte range. Raises if the PUT fails: nothing is stored
+        without its bodies."""
+        inline = [log for _, log in decoded if log.bodies is not None]
         if not inline:
-            return
+            return decoded
         key = pack_key()
         blob, parts = build_pack(
             [(_pk(log), log.record.id, log.bodies) for log in inline if log.bodies is not None]
         )
         self._bodies.put_pack(key, blob)
-        for log, part in zip(inline, parts, strict=True):
-            log.record.body_key = key
-            log.record.body_offset, log.record.body_length = part.offset, part.length
+        ranges = iter(parts)  # in the order of `inline`
+        packed: list[tuple[str, LogMessage]] = []
+        for message_id, log in decoded:
+            if log.bodies is not None:
+                part = next(ranges)
+                record = dataclasses.replace(
+                    log.record, body_key=key, body_offset=part.offset, body_length=part.length
+                )
+                log = dataclasses.replace(log, record=record)
+            packed.append((message_id, log))
+        return packed
 
 
 def _pk(log: LogMessage) -> str:

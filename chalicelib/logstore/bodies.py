@@ -5,7 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import GetObjectRequestTypeDef
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 """Bodies beyond this size are stored truncated (and the record says so)."""
@@ -65,7 +69,7 @@ def decode(blob: bytes) -> StoredBodies:
 class S3BodyStore:
     """Puts and gets log bodies in one bucket."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: S3Client, bucket: str) -> None:
         self._s3 = s3
         self._bucket = bucket
 
@@ -90,13 +94,11 @@ class S3BodyStore:
     ) -> StoredBodies | None:
         """Return the bodies stored under `key` (or at `offset`, `length` bytes, in a pack),
         or None when there are none."""
-        extra = (
-            {"Range": f"bytes={offset}-{offset + length - 1}"}
-            if offset is not None and length
-            else {}
-        )
+        request: GetObjectRequestTypeDef = {"Bucket": self._bucket, "Key": key}
+        if offset is not None and length:
+            request["Range"] = f"bytes={offset}-{offset + length - 1}"
         try:
-            obj = self._s3.get_object(Bucket=self._bucket, Key=key, **extra)
+            obj = self._s3.get_object(**request)
         except self._s3.exceptions.NoSuchKey:
             return None
         return decode(obj["Body"].read())

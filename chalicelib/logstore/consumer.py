@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.logstore.batch_writer import BatchWriter, QueuedMessage
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import DeleteMessageBatchRequestEntryTypeDef, MessageTypeDef
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ def handle_sqs_event(
     """
     records = list(records)
     messages = [QueuedMessage(r["messageId"], r["body"]) for r in records]
-    failed = set(writer.write(messages).failed_message_ids)
+    failed = set(writer.write_messages(messages).failed_message_ids)
     if failed and delete_stored is not None:
         delete_stored([r["receiptHandle"] for r in records if r["messageId"] not in failed])
         raise BatchFailed(f"{len(failed)} of {len(records)} log messages were not stored")
@@ -45,7 +49,9 @@ class QueuePoller:
     """Local stand-in for the SQS event source (`chalice local` runs no SQS handlers):
     receives batches, stores them with the same BatchWriter, deletes what was stored."""
 
-    def __init__(self, sqs: Any, queue_url: str, writer: BatchWriter, idle_s: float = 0.2) -> None:
+    def __init__(
+        self, sqs: SQSClient, queue_url: str, writer: BatchWriter, idle_s: float = 0.2
+    ) -> None:
         """`idle_s`: pause after an empty poll. Short polls, not SQS long polling: the local
         moto server serves one call at a time, and a long poll would hold up every other."""
         self._sqs = sqs
@@ -67,7 +73,7 @@ class QueuePoller:
 
     def poll_once(self) -> int:
         """Receive up to one batch, store it, delete the stored messages; return how many."""
-        received: list[dict[str, Any]] = []
+        received: list[MessageTypeDef] = []
         while len(received) < MAX_BATCH:
             answer = self._sqs.receive_message(
                 QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
@@ -78,7 +84,9 @@ class QueuePoller:
             received.extend(messages)
         if not received:
             return 0
-        result = self._writer.write([QueuedMessage(m["MessageId"], m["Body"]) for m in received])
+        result = self._writer.write_messages(
+            [QueuedMessage(m["MessageId"], m["Body"]) for m in received]
+        )
         failed = set(result.failed_message_ids)
         done = [m for m in received if m["MessageId"] not in failed]
         delete_messages(self._sqs, self._queue_url, [m["ReceiptHandle"] for m in done])
@@ -94,10 +102,10 @@ class QueuePoller:
                 self._stopped.wait(1.0)
 
 
-def delete_messages(sqs: Any, queue_url: str, receipt_handles: list[str]) -> None:
+def delete_messages(sqs: SQSClient, queue_url: str, receipt_handles: list[str]) -> None:
     """Delete received messages, ten per request."""
     for start in range(0, len(receipt_handles), 10):
-        entries = [
+        entries: list[DeleteMessageBatchRequestEntryTypeDef] = [
             {"Id": str(index), "ReceiptHandle": handle}
             for index, handle in enumerate(receipt_handles[start : start + 10])
         ]

@@ -7,11 +7,10 @@ share it."""
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, SupportsBytes, cast
 
-from boto3.dynamodb.types import Binary
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
 SECRET_KEY = {"pk": "DEPLOYMENT#cursor-secret", "sk": "#SECRET"}
@@ -21,7 +20,7 @@ like it: account ids cannot hold `#`)."""
 SECRET_BYTES = 32
 
 
-def deployment_secret(table: Any) -> bytes:
+def deployment_secret(table: Table) -> bytes:
     """Return the secret of the deployment whose control table is `table`, creating it
     on first use; concurrent first uses agree on one (a conditional put, then a read)."""
     stored = _read(table)
@@ -30,7 +29,7 @@ def deployment_secret(table: Any) -> bytes:
     candidate = secrets.token_bytes(SECRET_BYTES)
     try:
         table.put_item(
-            Item={**SECRET_KEY, "secret": Binary(candidate)},
+            Item={**SECRET_KEY, "secret": candidate},  # bytes: a B attribute
             ConditionExpression="attribute_not_exists(pk)",
         )
     except table.meta.client.exceptions.ConditionalCheckFailedException:
@@ -49,6 +48,8 @@ def managed_secret(secretsmanager: SecretsManagerClient, arn: str) -> bytes:
     return value.encode()
 
 
-def _read(table: Any) -> bytes | None:
+def _read(table: Table) -> bytes | None:
     item = table.get_item(Key=SECRET_KEY, ConsistentRead=True).get("Item")
-    return bytes(item["secret"].value) if item else None
+    if not item:
+        return None
+    return bytes(cast(SupportsBytes, item["secret"]))  # boto3 reads a B attribute as Binary

@@ -67,6 +67,6 @@ def drops_pk(account_id: str, gateway_id: str) -> str:
 
 
 def intents_pk(account_id: str) -> str:
-    """Partition of an account's unsettled batch intents (see logstore.batch_store); two
+    """Partition of an account's unsettled batch intents (see logstore.batch_admission); two
     parts, so never a gateway's (three)."""
     return f"{account_id}#intents"

@@ -11,6 +11,7 @@ written before owners were recorded list bare ULIDs and have neither attribute.
 from __future__ import annotations
 
 import secrets
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,9 +21,10 @@ from ulid import ULID
 from chalicelib import dynamo
 from chalicelib.logstore.ids import intents_pk
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.writes import LogPolicy, StoredLog
 
-if TYPE_CHECKING:
-    from chalicelib.logstore.writer import LogPolicy
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 INTENT_ATTRIBUTE = "intent"
 """Log item attribute naming the intent (batch) that stored it."""
@@ -93,7 +95,7 @@ def unlist(table: str, account_id: str, intent: Intent, log_ids: Sequence[str]) 
     )
 
 
-def read_intents(dynamodb: Any, table: str, account_id: str) -> list[Intent]:
+def read_intents(dynamodb: DynamoDBClient, table: str, account_id: str) -> list[Intent]:
     """The account's unsettled intents (consistent, usually an empty Query)."""
     found = dynamo.items(
         dynamodb.query,
@@ -112,3 +114,32 @@ def intent_of(item: dict[str, Any]) -> Intent:
     owners = tuple((gateway["S"], int(shards["N"])) for gateway, shards in pairs)
     created = int(item["created"]["N"]) if "created" in item else None
     return Intent(item["sk"]["S"], members, owners, created)
+
+
+def unlisting(
+    dynamodb: DynamoDBClient, table: str, account_id: str, logs: Sequence[StoredLog]
+) -> list[dict[str, Any]]:
+    """Updates taking `logs` out of the unsettled intents they were stored under: a
+    deleted log's count is released with it, so its intent must no longer hold it
+    (the repair gives back what an abandoned intent still holds, logstore.repair).
+    Costs one Query, usually empty, and a read per log such an intent lists."""
+    intents = read_intents(dynamodb, table, account_id)
+    taken: dict[str, list[str]] = defaultdict(list)
+    for log in logs:
+        listing = {i.token: i for i in intents if log.sk in i.members}
+        if listing and (token := _intent_of(dynamodb, table, log)) in listing:
+            taken[token].append(log.sk)
+    by_token = {intent.token: intent for intent in intents}
+    return [unlist(table, account_id, by_token[token], log_ids) for token, log_ids in taken.items()]
+
+
+def _intent_of(dynamodb: DynamoDBClient, table: str, log: StoredLog) -> str | None:
+    """The intent a stored log was put under (None: direct write, or gone)."""
+    item = dynamodb.get_item(
+        TableName=table,
+        Key=dynamo.attributes({"pk": log.pk, "sk": log.sk}),
+        ProjectionExpression="#intent",
+        ExpressionAttributeNames={"#intent": INTENT_ATTRIBUTE},
+        ConsistentRead=True,
+    ).get("Item", {})
+    return item[INTENT_ATTRIBUTE]["S"] if INTENT_ATTRIBUTE in item else None

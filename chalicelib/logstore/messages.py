@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.logstore.bodies import StoredBodies, decode, encode
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore.writes import LogPolicy
 
 MAX_INLINE_BODY_BYTES = 180 * 1024
 """Bodies up to this size (together, before base64) travel in the message (SQS: 256 KiB)."""
@@ -22,7 +22,7 @@ class BadMessage(ValueError):
     """A queue message that is not a log of this pipeline."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class LogMessage:
     """One log in transit: its record, policy, and bodies (inline, or already in S3)."""
 

@@ -16,15 +16,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
+from chalicelib import dynamo
 from chalicelib.logstore.bodies import StoredBodies, encode
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_s3 import S3Client
 
 logger = logging.getLogger(__name__)
 
 PACKS_PREFIX = "packs/"
 _LENGTH_BYTES = 8
-_KEYS_PER_BATCH_GET = 100
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def _with_manifest(blobs: list[bytes], parts: list[PackPart]) -> bytes:
     return b"".join(blobs) + manifest + len(manifest).to_bytes(_LENGTH_BYTES, "big")
 
 
-def read_manifest(s3: Any, bucket: str, key: str) -> list[PackPart]:
+def read_manifest(s3: S3Client, bucket: str, key: str) -> list[PackPart]:
     """The parts of a pack, from its tail (two ranged GETs)."""
     tail = s3.get_object(Bucket=bucket, Key=key, Range=f"bytes=-{_LENGTH_BYTES}")
     length = int.from_bytes(tail["Body"].read(), "big")
@@ -87,9 +91,9 @@ class PackCompactor:
 
     def __init__(
         self,
-        s3: Any,
+        s3: S3Client,
         bucket: str,
-        logs_table: Any,
+        logs_table: Table,
         min_live_share: float = 0.5,
         min_age_s: float = 3600,
     ) -> None:
@@ -135,23 +139,13 @@ class PackCompactor:
         BatchGetItem, 100 keys per call)."""
         pointers: dict[tuple[str, str], tuple[str, int]] = {}
         client, table = self._table.meta.client, self._table.name
-        for start in range(0, len(parts), _KEYS_PER_BATCH_GET):
-            keys = [{"pk": p.pk, "sk": p.sk} for p in parts[start : start + _KEYS_PER_BATCH_GET]]
-            request: dict[str, Any] = {
-                table: {
-                    "Keys": keys,
-                    "ProjectionExpression": "pk, sk, body_key, body_offset",
-                    "ConsistentRead": True,
-                }
-            }
-            while request:
-                answer = client.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(table, []):
-                    pointers[(item["pk"], item["sk"])] = (
-                        item.get("body_key", ""),
-                        int(item.get("body_offset", -1)),
-                    )
-                request = answer.get("UnprocessedKeys") or {}
+        keys = [{"pk": p.pk, "sk": p.sk} for p in parts]
+        projection = "pk, sk, body_key, body_offset"
+        for item in dynamo.get_many(client, table, keys, projection):
+            pointers[(item["pk"], item["sk"])] = (
+                item.get("body_key", ""),
+                int(item.get("body_offset", -1)),
+            )
         return [part for part in parts if pointers.get((part.pk, part.sk)) == (key, part.offset)]
 
     def _rewrite(self, old_key: str, live: list[PackPart]) -> None:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chalicelib import aws
 from chalicelib.settings import Settings
 
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_sqs import SQSClient
 
-def redrive(sqs: Any, dead_letter_url: str, queue_url: str, limit: int | None = None) -> int:
+
+def redrive(sqs: SQSClient, dead_letter_url: str, queue_url: str, limit: int | None = None) -> int:
     """Move messages from the dead-letter queue back to the log queue; return how many."""
     moved = 0
     while limit is None or moved < limit:

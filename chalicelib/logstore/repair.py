@@ -1,8 +1,6 @@
 """Settle the intents whose messages never came back, so every count has its log.
 
-    python -m chalicelib.logstore.repair [--account ID ...] [--min-age-days D]
-
-A batch reservation counts its logs before it puts them (logstore.batch_store). A crash
+A batch reservation counts its logs before it puts them (logstore.batch_admission). A crash
 leaves its intent behind and the redelivered messages settle it; messages that never come
 back (purged from the dead-letter queue, expired there) would leave their counts without
 logs. The repair settles intents older than MIN_AGE_S, past the longest time SQS keeps a
@@ -15,8 +13,9 @@ message, so no delivery of theirs is due. For each log an intent still lists:
 
 Each give-back commits with the removal of its ids from the intent and a check that the
 logs are still as seen, so it happens once whoever runs it, and a run cut short anywhere
-is resumed by the next (the scheduled `repair_intents` runs daily). Deleting a log also
-takes its id out of a pending intent (LogWriter.delete), so a log that was stored and
+is resumed by the next (the scheduled `repair_intents` runs daily, and
+`python -m infra.repair_intents` on demand). Deleting a log also
+takes its id out of a pending intent (LogMaintenance.delete), so a log that was stored and
 then deleted is never given back twice. Intents written before intents named their logs'
 gateways cannot be settled here; they are reported.
 
@@ -25,28 +24,26 @@ grows with it, and a run that ends at its budget starts over at the next. A mess
 re-driven to the queue after its intent was settled is stored and counted afresh (its
 rollups then count it twice); one re-driven at the very moment the repair settles its
 intent could be stored uncounted.
-
-Reads AIG_LOGS_TABLE and AIG_CONTROL_TABLE (and the usual AWS settings; for `make run` add
-AWS_ENDPOINT_URL=http://127.0.0.1:4566 and the dummy credentials).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from chalicelib import aws, dynamo
+from chalicelib import dynamo
 from chalicelib.accounts.item_keys import ACCOUNT_SK
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.intents import INTENT_ATTRIBUTE, Intent, intent_key, read_intents, unlist
-from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writer import Counters, RollupActions
+from chalicelib.logstore.record_item import record_from_item
+from chalicelib.logstore.writes import Counters, RollupActions
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.service_resource import Table
 
 MIN_AGE_S = 15 * 24 * 3600
 """SQS keeps a message at most 14 days: an intent a day older than that is abandoned."""
@@ -74,7 +71,7 @@ class IntentRepair:
     """Settles abandoned intents (see the module docstring)."""
 
     def __init__(
-        self, dynamodb: Any, logs_table: str, counters: Counters, rollups: RollupActions
+        self, dynamodb: DynamoDBClient, logs_table: str, counters: Counters, rollups: RollupActions
     ) -> None:
         self._dynamodb = dynamodb
         self._table = logs_table
@@ -153,7 +150,7 @@ class IntentRepair:
             log_key = {"pk": _pk(account_id, gateway_id, shards, log_id), "sk": log_id}
             seen = "attribute_exists(sk)" if log_id in found else "attribute_not_exists(sk)"
             checks.append(dynamo.condition_check(self._table, log_key, seen))
-        twice = [LogRecord.from_item(found[log_id]) for log_id in log_ids if log_id in found]
+        twice = [record_from_item(found[log_id]) for log_id in log_ids if log_id in found]
         transaction = (
             dynamo.Transaction()
             .add("unlist", unlist(self._table, account_id, intent, log_ids))
@@ -173,20 +170,13 @@ class IntentRepair:
             for i in log_ids
         ]
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self._table: {"Keys": keys[start : start + 100], "ConsistentRead": True}
-            }
-            while request:
-                answer = self._dynamodb.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self._table, []):
-                    values = dynamo.python_values(item)
-                    found[values["sk"]] = values
-                request = answer.get("UnprocessedKeys") or {}
+        for item in dynamo.get_many(self._dynamodb, self._table, keys):
+            values = dynamo.python_values(item)
+            found[values["sk"]] = values
         return found
 
 
-def account_ids(control_table: Any) -> Iterator[str]:
+def account_ids(control_table: Table) -> Iterator[str]:
     """Every account of the control table (a Scan: its cost grows with the table)."""
     found = dynamo.items(
         control_table.scan,
@@ -200,27 +190,3 @@ def account_ids(control_table: Any) -> Iterator[str]:
 
 def _pk(account_id: str, gateway_id: str, shards: int, log_id: str) -> str:
     return partition_key(account_id, gateway_id, shard_of(log_id, shards))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Settle the abandoned intents of some accounts, or of all."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--account", action="append", help="only this account (repeatable)")
-    parser.add_argument("--min-age-days", type=float, default=MIN_AGE_S / 86400)
-    parser.add_argument("--budget-s", type=float, default=3600, help="stop after this long")
-    args = parser.parse_args(argv)
-    from chalicelib import wiring  # builds this module's IntentRepair: imported here
-
-    accounts = args.account or account_ids(aws.table(wiring.settings().control_table))
-    report = wiring.intent_repair().repair(
-        accounts,
-        time.time(),
-        time.monotonic() + args.budget_s,
-        min_age_s=int(args.min_age_days * 86400),
-    )
-    print(json.dumps(asdict(report)))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -5,8 +5,8 @@ its logs: pk `ROLLUP#{account}#{gateway}`, sk `{hour}#{provider}#{model}` with t
 `YYYY-MM-DDTHH` (UTC) of the log's created_at and model "" when unknown. The sort key
 orders a gateway's rollups by hour, so a time range is one Query.
 
-`Rollups.actions` builds the updates in the low-level TransactItems format, for the log
-writer to commit them in the transaction that stores the logs: each log is rolled up
+`Rollups.actions` builds the updates in the low-level TransactItems format, for log
+admission to commit them in the transaction that stores the logs: each log is rolled up
 exactly once, and a batch costs one action per group, whatever its number of logs.
 Gateway ids hold no `#`, so the pk of one gateway never is another's.
 """
@@ -17,13 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
 from chalicelib import dynamo
 from chalicelib.logstore.ids import iso_utc
 from chalicelib.logstore.record import LogRecord
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb.service_resource import Table
 
 GROUP_BYS = ("hour", "model", "provider")
 """What `aggregate` can group by."""
@@ -105,7 +108,7 @@ class Rollups:
 
     def read(
         self,
-        dynamodb_table: Any,
+        dynamodb_table: Table,
         account_id: str,
         gateway_id: str,
         start: datetime,
@@ -125,7 +128,7 @@ class Rollups:
             for item in dynamo.items(dynamodb_table.query, KeyConditionExpression=condition)
         ]
 
-    def delete_all(self, dynamodb_table: Any, account_id: str, gateway_id: str) -> int:
+    def delete_all(self, dynamodb_table: Table, account_id: str, gateway_id: str) -> int:
         """Delete a gateway's rollups (when the gateway goes); return how many."""
         condition = Key("pk").eq(rollup_pk(account_id, gateway_id))
         found = dynamo.items(

@@ -16,15 +16,20 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import ConditionBase, Key
 
 from chalicelib import dynamo
 from chalicelib.logstore.filters import Filter, matches, time_bounds
 from chalicelib.logstore.ids import id_ceiling, id_floor, partition_key
 from chalicelib.logstore.reader import ReadStats
-from chalicelib.logstore.record import FAILURE_INDEX, FAILURE_INDEX_KEY, LogRecord
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import FAILURE_INDEX, FAILURE_INDEX_KEY, record_from_item
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_dynamodb.type_defs import QueryOutputTypeDef
 
 READ_BUDGET = 5_000
 """Items one page may read before it returns what it has (short page, cursor to go on)."""
@@ -96,7 +101,7 @@ class SearchPage:
 class LogSearcher:
     """Runs LogSearch queries against the `logs` table."""
 
-    def __init__(self, logs_table: Any, read_budget: int = READ_BUDGET) -> None:
+    def __init__(self, logs_table: Table, read_budget: int = READ_BUDGET) -> None:
         self._table = logs_table
         self._budget = read_budget
 
@@ -116,7 +121,7 @@ class LogSearcher:
         found: list[LogRecord] = []
         progress = _Progress(wanted, query.shard_count, stats)
         for item in self._scan(query, after.log_id if after else None, progress):
-            record = LogRecord.from_item(item)
+            record = record_from_item(item)
             progress.examined += 1
             if matches(record, query.filters, query.search):
                 found.append(record)
@@ -133,7 +138,7 @@ class LogSearcher:
         progress = _Progress(cap + 1, query.shard_count, ReadStats())
         found: list[LogRecord] = []
         for item in self._scan(query, None, progress):
-            record = LogRecord.from_item(item)
+            record = record_from_item(item)
             progress.examined += 1
             if matches(record, query.filters, query.search):
                 found.append(record)
@@ -196,14 +201,14 @@ class LogSearcher:
         ]
         return heapq.merge(*streams, key=lambda item: item["sk"], reverse=query.descending)
 
-    def _query(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _query(self, request: dict[str, Any]) -> QueryOutputTypeDef:
         """One Query (thread-safe: through the table's client, which boto3 shares)."""
         return self._table.meta.client.query(TableName=self._table.name, **request)
 
     def _shard(
         self,
         request: dict[str, Any],
-        first: dict[str, Any] | None,
+        first: QueryOutputTypeDef | None,
         exclude: str | None,
         progress: _Progress,
     ) -> Iterator[dict[str, Any]]:
@@ -235,7 +240,7 @@ def _shard_request(
 ) -> dict[str, Any]:
     """The Query of one shard's items between `low` and `high` (inclusive), in order."""
     partition = FAILURE_INDEX_KEY if failures_only else "pk"
-    condition = Key(partition).eq(pk)
+    condition: ConditionBase = Key(partition).eq(pk)
     if low and high:
         condition &= Key("sk").between(low, high)
     elif low:

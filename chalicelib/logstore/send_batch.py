@@ -13,7 +13,11 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 MAX_BATCH_MESSAGES = 10
 MAX_BATCH_BYTES = 256 * 1024
@@ -35,7 +39,7 @@ class _Pending:
 class MessageBatcher:
     """Sends messages to one queue in shared SendMessageBatch calls (see the module doc)."""
 
-    def __init__(self, sqs: Any, queue_url: str) -> None:
+    def __init__(self, sqs: SQSClient, queue_url: str) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._queue: deque[_Pending] = deque()
@@ -77,7 +81,9 @@ class MessageBatcher:
         return batch
 
     def _send(self, batch: list[_Pending]) -> None:
-        entries = [{"Id": str(index), "MessageBody": p.body} for index, p in enumerate(batch)]
+        entries: list[SendMessageBatchRequestEntryTypeDef] = [
+            {"Id": str(index), "MessageBody": p.body} for index, p in enumerate(batch)
+        ]
         try:
             answer = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
         except Exception as exc:  # every message of the call shares its fate

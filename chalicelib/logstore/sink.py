@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.send_batch import MessageBatcher, MessageRefused
-from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
+
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_sqs import SQSClient
 
 
-@dataclass
+@dataclass(frozen=True)
 class LogEntry:
     """A finished record, its bodies (None when payload collection is off), its policy."""
 
@@ -47,7 +52,9 @@ class QueueLogSink:
     encodes and the batch writer has nothing to refuse.
     """
 
-    def __init__(self, sqs: Any, queue_url: str, bodies: S3BodyStore, fallback: LogSink) -> None:
+    def __init__(
+        self, sqs: SQSClient, queue_url: str, bodies: S3BodyStore, fallback: LogSink
+    ) -> None:
         self._batcher = MessageBatcher(sqs, queue_url)
         self._bodies = bodies
         self._fallback = fallback
@@ -57,8 +64,9 @@ class QueueLogSink:
         record, bodies = storable(entry.record), entry.bodies
         try:
             if bodies is not None and not fits_inline(bodies):
-                record.body_key = body_key(record.account_id, record.gateway_id, record.id)
-                self._bodies.put(record.body_key, bodies)
+                key = body_key(record.account_id, record.gateway_id, record.id)
+                record = dataclasses.replace(record, body_key=key)
+                self._bodies.put(key, bodies)
                 bodies = None  # in S3 now: the fallback need not put them again
             message = LogMessage(record, entry.policy, bodies).encode()
             self._batcher.send(message)
@@ -69,11 +77,11 @@ class QueueLogSink:
 
 
 class DirectLogSink:
-    """Admits and stores each entry before returning (through the LogWriter)."""
+    """Admits and stores each entry before returning (through the LogAdmission)."""
 
-    def __init__(self, writer: LogWriter) -> None:
-        self._writer = writer
+    def __init__(self, admission: LogAdmission) -> None:
+        self._admission = admission
 
     def write(self, entry: LogEntry) -> WriteOutcome:
         """Store one log entry now."""
-        return self._writer.store(entry.record, entry.bodies, entry.policy)
+        return self._admission.admit(entry.record, entry.bodies, entry.policy)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from chalicelib.errors import ApiError
-from chalicelib.logstore.bodies import MAX_BODY_BYTES
+from chalicelib.logstore import MAX_BODY_BYTES
 
 SAMPLE_BYTES = 64 * 1024
 """Of an event stream, this much of its head and of its tail is kept for usage: the

@@ -31,9 +31,7 @@ from chalicelib.accounts import Gateway, is_gateway_address
 from chalicelib.cache import CacheOptions, ResponseCache, cache_key
 from chalicelib.edge import check_segments
 from chalicelib.errors import ApiError, BadRequest, NotFound, RateLimited, Unauthorized
-from chalicelib.logstore.ids import new_log_id
-from chalicelib.logstore.sink import LogSink
-from chalicelib.logstore.writer import WriteOutcome
+from chalicelib.logstore import LogSink, WriteOutcome, new_log_id
 from chalicelib.providers import (
     OPENAI_WIRE,
     PROVIDERS,
@@ -55,8 +53,8 @@ from chalicelib.proxy.exchange import (
 )
 from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, upstream_headers
+from chalicelib.proxy.log_entry import Context, Outcome, log_entry
 from chalicelib.proxy.options import parse_options
-from chalicelib.proxy.records import Context, Outcome, log_entry
 from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import is_retryable_status, run_attempts
 from chalicelib.proxy.stale import SOURCE_ERRORS

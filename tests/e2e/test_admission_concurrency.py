@@ -22,13 +22,14 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib.accounts.quota import Quota
 from chalicelib.accounts.store import AccountStore
-from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.admission import LogAdmission
+from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import created_at_of, partition_key
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.search import LogSearcher
-from chalicelib.logstore.writer import LogPolicy, LogWriter, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from tests.factories import log_record
 from tests.support.moto import deployed_moto_server
 
@@ -40,11 +41,11 @@ LIMIT = 30
 
 @dataclass
 class Backend:
-    writer: LogWriter
+    admission: LogAdmission
     accounts: AccountStore
     logs: object  # boto3 Table
-    batch: Callable[[Any], BatchStore]
-    """A BatchStore over the given low-level client (or the real one when None)."""
+    batch: Callable[[Any], BatchAdmission]
+    """A BatchAdmission over the given low-level client (or the real one when None)."""
     control: object  # boto3 Table
 
 
@@ -60,7 +61,7 @@ def backend() -> Iterator[Backend]:
         client = session.client("dynamodb", endpoint_url=endpoint, config=config)
         s3 = session.client("s3", endpoint_url=endpoint, config=config)
         logs = dynamodb.Table(outputs["LogsTableName"])
-        writer = LogWriter(
+        admission = LogAdmission(
             client,
             outputs["LogsTableName"],
             Quota(outputs["ControlTableName"], client),
@@ -71,18 +72,18 @@ def backend() -> Iterator[Backend]:
         accounts = AccountStore(dynamodb.Table(outputs["ControlTableName"]), client)
         accounts.create_account("busy", "paid")
 
-        def batch(dynamo_client: Any) -> BatchStore:
-            return BatchStore(
+        def batch(dynamo_client: Any) -> BatchAdmission:
+            return BatchAdmission(
                 dynamo_client or client,
                 outputs["LogsTableName"],
                 Quota(outputs["ControlTableName"], client),
                 Rollups(outputs["ControlTableName"]),
-                fallback=writer,
+                fallback=admission,
                 put_threads=4,
             )
 
         control = dynamodb.Table(outputs["ControlTableName"])
-        yield Backend(writer, accounts, logs, batch, control)
+        yield Backend(admission, accounts, logs, batch, control)
 
 
 def _record(gateway: str) -> LogRecord:
@@ -111,11 +112,11 @@ def _hammer(
         for _ in range(per_thread):
             record = _record(gateway)
             records.append(record)
-            outcome = backend.writer.store(record, None, policy)
+            outcome = backend.admission.admit(record, None, policy)
             with lock:
                 outcomes[record.id] = outcome
         for record in records:
-            again = backend.writer.store(_record_copy(record), None, policy)
+            again = backend.admission.admit(_record_copy(record), None, policy)
             assert (
                 again is not WriteOutcome.STORED or outcomes[record.id] is not WriteOutcome.STORED
             )
@@ -237,13 +238,13 @@ def test_overlapping_batches_and_crashes_count_every_log_once(backend: Backend, 
 
     def deliver(index: int) -> None:
         crashing = index % 3 == 0
-        store = backend.batch(_CrashingClient(client, rng.randint(0, 15)) if crashing else None)
+        admission = backend.batch(_CrashingClient(client, rng.randint(0, 15)) if crashing else None)
         with contextlib.suppress(_Crash):
-            store.store([(record, policy) for record in batches[index]])
+            admission.admit_batch([(record, policy) for record in batches[index]])
 
     with ThreadPoolExecutor(THREADS) as pool:
         list(pool.map(deliver, range(len(batches))))
-    outcomes = backend.batch(None).store([(r, policy) for r in records])  # redeliver all
+    outcomes = backend.batch(None).admit_batch([(r, policy) for r in records])  # redeliver all
 
     stored = _recount(backend, gateway, 4)
     info = backend.accounts.get_gateway("busy", gateway)

@@ -39,7 +39,7 @@ def app_client(provider: Callable[[httpx.Request], httpx.Response]) -> Iterator[
     """Chalice's test client for app.py, its proxy calling `provider` instead of the network."""
     service = ProxyService(
         wiring.accounts(),
-        DirectLogSink(wiring.log_writer()),
+        DirectLogSink(wiring.log_admission()),
         UpstreamClient(transport=httpx.MockTransport(provider)),
         upstream_timeout_s=5,
     )

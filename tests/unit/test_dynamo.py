@@ -1,4 +1,4 @@
-"""chalicelib.dynamo: paging, batched deletes and labelled transactions (moto in-process)."""
+"""chalicelib.dynamo: paging, batched reads and deletes, labelled transactions (moto in-process)."""
 
 from __future__ import annotations
 
@@ -209,6 +209,66 @@ def test_deletes_that_must_complete_raise_when_left_unprocessed() -> None:
     assert fake.calls == [25, 1, 1, 1]  # the next batch is not tried
     fake = Unprocessing(times=3)
     assert dynamo.delete_keys(fake, TABLE, _keys(30), sleep=lambda _: None, complete=True) == 30
+
+
+# batched reads
+
+
+def test_get_many_reads_the_keys_that_exist_in_batches_of_100(client: Any) -> None:
+    _fill(client, "a", 150)
+    calls = Recorder(client.batch_get_item)
+    client.batch_get_item = calls
+    keys = [dynamo.attributes({"pk": "a", "sk": f"{i:03d}"}) for i in range(150)]
+    keys.append(dynamo.attributes({"pk": "a", "sk": "missing"}))
+    found = dynamo.get_many(client, TABLE, keys, projection="sk")
+    assert sorted(_sks(found)) == [f"{i:03d}" for i in range(150)]
+    assert all(set(item) == {"sk"} for item in found)
+    assert [len(call["RequestItems"][TABLE]["Keys"]) for call in calls.calls] == [100, 51]
+    assert all(call["RequestItems"][TABLE]["ConsistentRead"] for call in calls.calls)
+
+
+def test_get_many_of_nothing_makes_no_call() -> None:
+    assert dynamo.get_many(SimpleNamespace(), TABLE, []) == []
+
+
+class Unreading:
+    """A client answering each BatchGetItem with all keys but the last, which it leaves
+    unprocessed `times` times."""
+
+    def __init__(self, times: int) -> None:
+        self.times = times
+        self.calls: list[dict[str, Any]] = []
+
+    def batch_get_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        request = RequestItems[TABLE]
+        self.calls.append(request)
+        keys = request["Keys"]
+        if self.times:
+            self.times -= 1
+            return {
+                "Responses": {TABLE: keys[:-1]},
+                "UnprocessedKeys": {TABLE: {"Keys": keys[-1:]}},
+            }
+        return {"Responses": {TABLE: keys}, "UnprocessedKeys": {}}
+
+
+def test_unprocessed_keys_are_asked_again_with_growing_jittered_sleeps() -> None:
+    fake, slept = Unreading(times=4), []
+    found = dynamo.get_many(fake, TABLE, _keys(30), "sk", sleep=slept.append)
+    assert sorted(_sks(found)) == sorted(str(i) for i in range(30))
+    assert [len(call["Keys"]) for call in fake.calls] == [30, 1, 1, 1, 1]
+    assert all(call["ProjectionExpression"] == "sk" for call in fake.calls)
+    assert len(slept) == 4 and slept == sorted(slept)
+    for attempt, seconds in enumerate(slept):
+        assert 0.05 * 2**attempt / 2 <= seconds <= 0.05 * 2**attempt
+
+
+def test_keys_left_unprocessed_through_every_attempt_raise() -> None:
+    fake, slept = Unreading(times=100), []
+    with pytest.raises(dynamo.UnprocessedKeys, match="1 keys of things"):
+        dynamo.get_many(fake, TABLE, _keys(150), attempts=3, sleep=slept.append)
+    assert [len(call["Keys"]) for call in fake.calls] == [100, 1, 1]  # the next batch is not read
+    assert len(slept) == 2  # none after the last attempt
 
 
 # labelled transactions

@@ -19,8 +19,9 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import StoredBodies
 from chalicelib.logstore.cursor import Cursor, encode_cursor
 from chalicelib.logstore.ids import iso_utc, new_log_id
-from chalicelib.logstore.record import API_FIELDS, LogRecord
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_api import API_FIELDS
+from chalicelib.logstore.writes import LogPolicy
 from chalicelib.settings import Settings
 from tests.support.tenants import Tenant
 
@@ -31,7 +32,7 @@ POLICY = LogPolicy(shard_count=16, evict_oldest=False)
 def _seed(
     tenant: Tenant, count: int, gateway: str | None = None, offset: int = 0
 ) -> list[LogRecord]:
-    writer = wiring.log_writer()
+    admission = wiring.log_admission()
     records = []
     for index in range(count):
         moment = START + timedelta(minutes=offset + index)
@@ -52,7 +53,7 @@ def _seed(
             metadata={"user": f"u{index % 4}"},
             event_id=f"ev-{index}",
         )
-        writer.store(record, StoredBodies(b"{}", b"{}"), POLICY)
+        admission.admit(record, StoredBodies(b"{}", b"{}"), POLICY)
         records.append(record)
     return records
 
@@ -384,7 +385,7 @@ def test_large_delete_stops_at_its_budget_and_resumes(
         accounts,
         LogReader(table),
         LogSearcher(table),
-        wiring.log_writer(),
+        wiring.log_maintenance(),
         S3BodyStore(aws.client("s3"), settings.bodies_bucket),
         wiring.cursor_secret(),
         budget_s=0,

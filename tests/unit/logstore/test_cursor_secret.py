@@ -14,7 +14,7 @@ from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
 from chalicelib.logstore.cursor_secret import SECRET_BYTES, SECRET_KEY, deployment_secret
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.search import LogSearcher
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore.writes import LogPolicy
 from chalicelib.settings import Settings
 from infra.local import deploy_stack
 from tests.factories import log_record
@@ -67,7 +67,7 @@ def test_a_set_secret_is_used_and_nothing_is_stored(
 def test_a_cursor_of_another_deployment_is_refused(settings: Settings, tenant: Tenant) -> None:
     for _ in range(3):
         record = log_record(account_id=tenant.account_id, gateway_id=tenant.gateway_id)
-        wiring.log_writer().store(record, StoredBodies(b"{}", b"{}"), POLICY)
+        wiring.log_admission().admit(record, StoredBodies(b"{}", b"{}"), POLICY)
     first = wiring.logs_api().list_logs(tenant.account_id, tenant.gateway_id, {"per_page": ["1"]})
     params = {"per_page": ["1"], "cursor": [first["result_info"]["cursor"]]}
     assert wiring.logs_api().list_logs(tenant.account_id, tenant.gateway_id, params)["success"]
@@ -83,5 +83,10 @@ def _logs_api_with(secret: bytes) -> LogsApi:
     logs = aws.table(config.logs_table)
     bodies = S3BodyStore(aws.client("s3"), config.bodies_bucket)
     return LogsApi(
-        wiring.accounts(), LogReader(logs), LogSearcher(logs), wiring.log_writer(), bodies, secret
+        wiring.accounts(),
+        LogReader(logs),
+        LogSearcher(logs),
+        wiring.log_maintenance(),
+        bodies,
+        secret,
     )

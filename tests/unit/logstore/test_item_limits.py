@@ -16,7 +16,8 @@ from chalicelib.logstore.item_limits import (
     storable_number,
 )
 from chalicelib.logstore.reader import LogReader
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.logstore.record_item import record_item
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -91,7 +92,7 @@ def test_unstorable_values_are_replaced_and_flagged(
     for name, value in (expected or {}).items():
         assert getattr(fixed, name) == value
     assert storable(fixed) is fixed  # idempotent: a redelivery normalises alike
-    dynamo.attributes(fixed.to_item("pk"))  # serialisable
+    dynamo.attributes(record_item(fixed, "pk"))  # serialisable
 
 
 def test_metadata_keeps_at_most_five_entries() -> None:
@@ -121,7 +122,7 @@ def test_the_worst_record_is_stored_within_dynamodb_limits(
         tokens_out=-(10**40),
         metadata={huge + str(i): huge for i in range(10)},
     )
-    outcome = wiring.log_writer().store(record, None, POLICY)
+    outcome = wiring.log_admission().admit(record, None, POLICY)
     assert outcome is WriteOutcome.STORED
     stored = LogReader(aws.table(settings.logs_table)).get("acme", "main", record.id, 4)
     assert stored is not None and stored.normalized is not None

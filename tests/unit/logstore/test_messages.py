@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.logstore.bodies import StoredBodies
 from chalicelib.logstore.messages import MAX_INLINE_BODY_BYTES, BadMessage, LogMessage, fits_inline
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore.writes import LogPolicy
 from tests.factories import log_record
 
 POLICY = LogPolicy(shard_count=8, evict_oldest=True)

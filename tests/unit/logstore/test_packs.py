@@ -14,7 +14,7 @@ from chalicelib.logstore.messages import LogMessage
 from chalicelib.logstore.packs import PackCompactor, build_pack, read_manifest
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writer import LogPolicy, StoredLog
+from chalicelib.logstore.writes import LogPolicy, StoredLog
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -45,9 +45,9 @@ def packed(tenant: Tenant, accounts: AccountStore, settings: Settings) -> list[L
         messages.append(
             QueuedMessage(str(index), LogMessage(record, POLICY, _bodies(index)).encode())
         )
-    BatchWriter(wiring.batch_store(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)).write(
-        messages
-    )
+    BatchWriter(
+        wiring.batch_admission(), S3BodyStore(aws.client("s3"), settings.bodies_bucket)
+    ).write_messages(messages)
     reader = LogReader(aws.table(settings.logs_table))
     records = [
         reader.get("acme", "main", LogMessage.decode(m.body).record.id, 16) for m in messages
@@ -71,7 +71,7 @@ def test_compaction_keeps_every_live_body_byte_identical(
     packed: list[LogRecord], settings: Settings
 ) -> None:
     [old_pack] = _packs(settings)
-    wiring.log_writer().delete("acme", "main", [StoredLog.of(r, 16) for r in packed[:7]])
+    wiring.log_maintenance().delete("acme", "main", [StoredLog.of(r, 16) for r in packed[:7]])
     report = _compactor(settings).run()
     assert (report.packs_rewritten, report.parts_moved, report.packs_deleted) == (1, 3, 1)
     [new_pack] = _packs(settings)
@@ -87,20 +87,20 @@ def test_compaction_keeps_every_live_body_byte_identical(
 
 
 def test_a_mostly_live_pack_is_left_alone(packed: list[LogRecord], settings: Settings) -> None:
-    wiring.log_writer().delete("acme", "main", [StoredLog.of(packed[0], 16)])
+    wiring.log_maintenance().delete("acme", "main", [StoredLog.of(packed[0], 16)])
     report = _compactor(settings).run()
     assert report.packs_rewritten == 0 and report.packs_deleted == 0
     assert len(_packs(settings)) == 1
 
 
 def test_a_dead_pack_is_deleted(packed: list[LogRecord], settings: Settings) -> None:
-    wiring.log_writer().delete("acme", "main", [StoredLog.of(r, 16) for r in packed])
+    wiring.log_maintenance().delete("acme", "main", [StoredLog.of(r, 16) for r in packed])
     report = _compactor(settings).run()
     assert report.packs_deleted == 1 and _packs(settings) == []
 
 
 def test_young_packs_wait(packed: list[LogRecord], settings: Settings) -> None:
-    wiring.log_writer().delete("acme", "main", [StoredLog.of(r, 16) for r in packed])
+    wiring.log_maintenance().delete("acme", "main", [StoredLog.of(r, 16) for r in packed])
     compactor = PackCompactor(
         aws.client("s3"), settings.bodies_bucket, aws.table(settings.logs_table)
     )

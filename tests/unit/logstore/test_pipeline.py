@@ -21,7 +21,7 @@ from chalicelib.logstore.redrive import main as redrive_main
 from chalicelib.logstore.redrive import redrive
 from chalicelib.logstore.rollups import Rollups, aggregate
 from chalicelib.logstore.sink import DirectLogSink, LogEntry, QueueLogSink
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -62,7 +62,7 @@ def test_batch_stores_every_log_with_one_s3_put(
     batch_writer: BatchWriter, settings: Settings, bodies: S3BodyStore, accounts: AccountStore
 ) -> None:
     messages = [_message(i, "main" if i % 3 else "second") for i in range(60)]
-    result = batch_writer.write(messages)
+    result = batch_writer.write_messages(messages)
     assert result.failed_message_ids == [] and len(result.outcomes) == 60
     assert set(result.outcomes.values()) == {WriteOutcome.STORED}
     assert len(_stored(settings)) == 60
@@ -86,8 +86,8 @@ def test_redelivery_stores_and_counts_once(
     batch_writer: BatchWriter, settings: Settings, accounts: AccountStore
 ) -> None:
     messages = [_message(i) for i in range(30)]
-    batch_writer.write(messages[:20])
-    again = batch_writer.write(messages[10:])  # half already stored
+    batch_writer.write_messages(messages[:20])
+    again = batch_writer.write_messages(messages[10:])  # half already stored
     duplicates = [o for o in again.outcomes.values() if o is WriteOutcome.DUPLICATE]
     assert len(duplicates) == 10
     assert len(_stored(settings)) == 30
@@ -119,20 +119,22 @@ def test_a_failing_account_fails_only_its_messages(
     other_tenant: Tenant,
 ) -> None:
     messages = [_message(i, account="acme" if i % 2 else "globex") for i in range(10)]
-    store = wiring.batch_store()
-    batch_writer = BatchWriter(store, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
-    real = store.store
+    admission = wiring.batch_admission()
+    batch_writer = BatchWriter(admission, S3BodyStore(aws.client("s3"), settings.bodies_bucket))
+    real = admission.admit_batch
 
     def flaky(entries: Any) -> Any:
         if entries[0][0].account_id == "globex":
             raise ConnectionError("DynamoDB is having a moment")
         return real(entries)
 
-    monkeypatch.setattr(store, "store", flaky)
-    result = batch_writer.write(messages)
+    monkeypatch.setattr(admission, "admit_batch", flaky)
+    result = batch_writer.write_messages(messages)
     assert sorted(result.failed_message_ids) == sorted(m.message_id for m in messages[::2])
-    monkeypatch.setattr(store, "store", real)
-    retry = batch_writer.write([m for m in messages if m.message_id in result.failed_message_ids])
+    monkeypatch.setattr(admission, "admit_batch", real)
+    retry = batch_writer.write_messages(
+        [m for m in messages if m.message_id in result.failed_message_ids]
+    )
     assert retry.failed_message_ids == [] and len(_stored(settings)) == 10
 
 
@@ -141,17 +143,17 @@ def test_a_failed_pack_put_stores_nothing(
 ) -> None:
     messages = [_message(i) for i in range(5)]
     store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
-    batch_writer = BatchWriter(wiring.batch_store(), store)
+    batch_writer = BatchWriter(wiring.batch_admission(), store)
 
     def broken(key: str, blob: bytes) -> None:
         raise ConnectionError("S3 unavailable")
 
     monkeypatch.setattr(store, "put_pack", broken)
     with pytest.raises(ConnectionError):
-        batch_writer.write(messages)
+        batch_writer.write_messages(messages)
     assert _stored(settings) == []
     monkeypatch.undo()
-    assert batch_writer.write(messages).failed_message_ids == []
+    assert batch_writer.write_messages(messages).failed_message_ids == []
     assert len(_stored(settings)) == 5
 
 
@@ -190,14 +192,14 @@ def test_deleting_a_packed_log_hides_its_bodies_only(
     batch_writer: BatchWriter, settings: Settings, bodies: S3BodyStore
 ) -> None:
     messages = [_message(i) for i in range(3)]
-    batch_writer.write(messages)
+    batch_writer.write_messages(messages)
     reader = LogReader(aws.table(settings.logs_table))
     first, second = (LogMessage.decode(m.body).record for m in messages[:2])
-    from chalicelib.logstore.writer import StoredLog
+    from chalicelib.logstore.writes import StoredLog
 
     stored_first = reader.get("acme", "main", first.id, 16)
     assert stored_first is not None
-    wiring.log_writer().delete("acme", "main", [StoredLog.of(stored_first, 16)])
+    wiring.log_maintenance().delete("acme", "main", [StoredLog.of(stored_first, 16)])
     assert reader.get("acme", "main", first.id, 16) is None
     kept = reader.get("acme", "main", second.id, 16)
     assert kept is not None and bodies.get(kept.body_key or "", kept.body_offset, kept.body_length)
@@ -211,7 +213,7 @@ def test_queue_sink_poller_and_redrive(
     queue_url = settings.log_queue_url
     assert queue_url is not None
     store = S3BodyStore(aws.client("s3"), settings.bodies_bucket)
-    sink = QueueLogSink(sqs, queue_url, store, fallback=DirectLogSink(wiring.log_writer()))
+    sink = QueueLogSink(sqs, queue_url, store, fallback=DirectLogSink(wiring.log_admission()))
     small = log_record()
     large = log_record()
     assert sink.write(LogEntry(small, StoredBodies(b"q", b"a"), POLICY)) is WriteOutcome.QUEUED
@@ -263,7 +265,7 @@ def test_a_batch_for_one_gateway_is_one_reservation_and_one_put_per_log(
     client = aws.client("dynamodb")
     client.meta.events.register("before-parameter-build.dynamodb.*", count)
     try:
-        result = batch_writer.write([_message(i) for i in range(100)])
+        result = batch_writer.write_messages([_message(i) for i in range(100)])
     finally:
         client.meta.events.unregister("before-parameter-build.dynamodb.*", count)
     assert result.failed_message_ids == [] and len(_stored(settings)) == 100
@@ -278,7 +280,7 @@ def test_when_sqs_refuses_the_log_is_written_directly(tenant: Tenant, settings: 
         aws.client("sqs"),
         settings.log_queue_url.replace("aig-log-queue", "no-such-queue"),  # type: ignore[union-attr]
         store,
-        fallback=DirectLogSink(wiring.log_writer()),
+        fallback=DirectLogSink(wiring.log_admission()),
     )
     record = log_record()
     outcome = sink.write(LogEntry(record, StoredBodies(b"q", b"a"), POLICY))
@@ -306,7 +308,7 @@ def test_unstorable_values_do_not_take_the_batch_with_them(
         _message(104, tokens_in=10**40),
     ]
     normal = [_message(i, "main" if i % 2 else "second") for i in range(10)]
-    result = batch_writer.write(normal[:5] + bad + normal[5:])
+    result = batch_writer.write_messages(normal[:5] + bad + normal[5:])
     assert result.failed_message_ids == []
     assert set(result.outcomes.values()) == {WriteOutcome.STORED}
     items = _stored(settings)
@@ -333,12 +335,12 @@ def test_a_log_that_cannot_be_stored_fails_alone(
     normal = [_message(i, "main" if i % 2 else "second") for i in range(9)]
     broken = dataclasses.replace(log_record(), id="not-a-ulid")
     odd = QueuedMessage("m-odd", LogMessage(broken, POLICY, None).encode())
-    result = batch_writer.write(normal[:4] + [odd] + normal[4:])
+    result = batch_writer.write_messages(normal[:4] + [odd] + normal[4:])
     assert result.failed_message_ids == ["m-odd"]
     assert len(_stored(settings)) == 9
     assert (_counted(accounts, "main"), _counted(accounts, "second")) == (4, 5)
-    assert wiring.batch_store().intents("acme") == []
-    again = batch_writer.write(normal + [odd])  # SQS retries it with others: no change
+    assert wiring.batch_admission().intents("acme") == []
+    again = batch_writer.write_messages(normal + [odd])  # SQS retries it with others: no change
     assert again.failed_message_ids == ["m-odd"] and len(_stored(settings)) == 9
     assert (_counted(accounts, "main"), _counted(accounts, "second")) == (4, 5)
 
@@ -348,7 +350,7 @@ def test_a_full_gateway_of_unstorable_logs_counts_what_it_lists(
 ) -> None:
     accounts.update_gateway("acme", "main", {"log_management": 100})
     bad = [_message(i, metadata={"a": float("nan")}) for i in range(100)]
-    assert batch_writer.write(bad).failed_message_ids == []
+    assert batch_writer.write_messages(bad).failed_message_ids == []
     listed = LogReader(aws.table(settings.logs_table))
     assert all(listed.get("acme", "main", LogMessage.decode(m.body).record.id, 16) for m in bad[:3])
     assert _counted(accounts, "main") == len(_stored(settings)) == 100
@@ -374,7 +376,7 @@ def test_when_s3_refuses_large_bodies_the_log_is_written_directly(
         aws.client("sqs"),
         settings.log_queue_url,  # type: ignore[arg-type]
         store,
-        fallback=DirectLogSink(wiring.log_writer()),
+        fallback=DirectLogSink(wiring.log_admission()),
     )
     record, big = log_record(), StoredBodies(b"x" * (MAX_INLINE_BODY_BYTES + 1), b"a")
     assert sink.write(LogEntry(record, big, POLICY)) is WriteOutcome.STORED

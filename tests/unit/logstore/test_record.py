@@ -1,12 +1,25 @@
+import dataclasses
 import json
 from decimal import Decimal
 
-from chalicelib.logstore.record import API_FIELDS, HEAD_BYTES, LogRecord, body_head
+import pytest
+
+from chalicelib.logstore.record import HEAD_BYTES, LogRecord, body_head
+from chalicelib.logstore.record_api import API_FIELDS, record_json
+from chalicelib.logstore.record_item import FAILURE_INDEX_KEY, record_from_item, record_item
 from tests.factories import log_record
 
 
 def _record(**overrides: object) -> LogRecord:
     return log_record(duration=12, **overrides)
+
+
+def test_a_record_is_immutable() -> None:
+    record = _record()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        record.body_key = "acme/main/x"
+    assert dataclasses.replace(record, body_key="acme/main/x").body_key == "acme/main/x"
+    assert record.body_key is None
 
 
 def test_item_round_trip_keeps_every_field() -> None:
@@ -17,33 +30,43 @@ def test_item_round_trip_keeps_every_field() -> None:
         cost=Decimal("0.0000045"),
         metadata={"user": "u1", "n": 3, "ok": True, "ratio": 0.5},
         event_id="evt-1",
+        body_key="acme/main/pack-1",
+        body_offset=10,
+        body_length=20,
+        normalized=["model"],
     )
-    item = record.to_item("acme#main#3")
+    item = record_item(record, "acme#main#3")
     assert item["pk"] == "acme#main#3" and item["sk"] == record.id
     assert isinstance(item["metadata"]["ratio"], Decimal)
-    assert LogRecord.from_item(item) == record
+    assert record_from_item(item) == record
+
+
+def test_only_failed_logs_enter_the_failures_index() -> None:
+    assert FAILURE_INDEX_KEY not in record_item(_record(), "pk")
+    assert record_item(_record(success=False, status_code=500), "pk")[FAILURE_INDEX_KEY] == "pk"
 
 
 def test_unknown_usage_stays_null_not_zero() -> None:
     record = _record()
-    item = record.to_item("pk")
+    item = record_item(record, "pk")
     assert "tokens_in" not in item and "cost" not in item
-    api = LogRecord.from_item(item).to_api()
+    api = record_json(record_from_item(item))
     assert api["tokens_in"] is None and api["tokens_out"] is None and api["cost"] is None
 
 
 def test_api_form_is_cloudflare_shaped() -> None:
-    api = _record(metadata={"a": 1}, cost=Decimal("0.25")).to_api()
+    api = record_json(_record(metadata={"a": 1}, cost=Decimal("0.25")))
     assert json.loads(api["metadata"]) == {"a": 1}
     assert api["cost"] == 0.25
     assert api["model"] == ""
 
 
-def test_api_form_is_the_allow_list_without_storage_details() -> None:
+def test_api_form_is_exactly_the_allow_list_without_storage_details() -> None:
     stored = _record(body_key="acme/main/pack-1", body_offset=10, body_length=20)
-    api = stored.to_api()
+    api = record_json(record_from_item(record_item(stored, "acme#main#3")))
     assert tuple(api) == API_FIELDS
-    assert not {"account_id", "gateway_id", "body_key", "body_offset", "body_length"} & set(api)
+    internal = {"pk", "sk", "fail_pk", "account_id", "gateway_id", "body_key", "body_offset"}
+    assert not (internal | {"body_length"}) & set(api)
 
 
 def test_body_head_is_bounded_and_says_if_complete() -> None:

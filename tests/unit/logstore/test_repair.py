@@ -10,18 +10,19 @@ import pytest
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.repair import MIN_AGE_S, RepairReport, main
-from chalicelib.logstore.writer import LogPolicy, StoredLog, WriteOutcome
+from chalicelib.logstore.repair import MIN_AGE_S, RepairReport
+from chalicelib.logstore.writes import LogPolicy, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
+from infra.repair_intents import main
 from tests.support.tenants import Tenant
-from tests.unit.logstore.test_batch_store import (
+from tests.unit.logstore.test_batch_admission import (
     POLICY,
     Crash,
     FaultyDynamo,
+    _admission,
     _intents,
     _logs,
     _records,
-    _store,
     _with,
 )
 
@@ -35,7 +36,9 @@ def _abandon(count: int, stored: int) -> list[LogRecord]:
     """A batch whose delivery died after `stored` puts, and whose messages never return."""
     records = _records(count)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item", stored)).store(_with(records))
+        _admission(FaultyDynamo(aws.client("dynamodb"), "put_item", stored)).admit_batch(
+            _with(records)
+        )
     return records
 
 
@@ -52,8 +55,8 @@ def test_an_abandoned_intent_gives_back_the_counts_of_missing_logs_once(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records = _abandon(8, stored=3)
-    writer = wiring.log_writer()  # one more is stored by the direct path meanwhile
-    assert writer.store(records[5], None, POLICY) is WriteOutcome.STORED
+    admission = wiring.log_admission()  # one more is stored by the direct path meanwhile
+    assert admission.admit(records[5], None, POLICY) is WriteOutcome.STORED
     gateway = accounts.get_gateway("acme", "main")
     assert gateway is not None and gateway.stored_logs == 9  # 8 reserved + 1 direct
     assert _repair(age_s=0) == RepairReport()  # too young: a delivery may come
@@ -71,8 +74,8 @@ def test_a_log_deleted_before_the_repair_is_released_once(
     records = _abandon(6, stored=4)
     stored = [item for item in _logs(settings) if item["sk"] == records[0].id]
     [item] = stored
-    writer = wiring.log_writer()
-    assert writer.delete("acme", "main", [StoredLog(item["pk"], item["sk"], None)]) == 1
+    maintenance = wiring.log_maintenance()
+    assert maintenance.delete("acme", "main", [StoredLog(item["pk"], item["sk"], None)]) == 1
     [intent] = _intents(settings)
     assert len(intent["ids"]) == 5  # the deleted log's count went with it
     assert _repair() == RepairReport(intents=1, kept=3, given_back=2)
@@ -84,7 +87,7 @@ def test_a_message_back_after_the_repair_is_stored_and_counted(
 ) -> None:
     records = _abandon(5, stored=2)
     _repair()
-    outcomes = _store().store(_with(records))
+    outcomes = _admission().admit_batch(_with(records))
     assert list(outcomes.values()).count(WriteOutcome.STORED) == 3
     assert len(_logs(settings)) == 5
     _assert_counts(settings, accounts)
@@ -131,10 +134,10 @@ def test_a_log_evicted_before_the_repair_keeps_its_slot_counted(
     )
     records = _records(100)
     with pytest.raises(Crash):  # every log put, the delivery died before settling
-        _store(FaultyDynamo(aws.client("dynamodb"), "delete_item")).store(_with(records))
+        _admission(FaultyDynamo(aws.client("dynamodb"), "delete_item")).admit_batch(_with(records))
     newer = _records(1)[0]
     evicting = LogPolicy(shard_count=4, evict_oldest=True)
-    assert wiring.log_writer().store(newer, None, evicting) is WriteOutcome.STORED
+    assert wiring.log_admission().admit(newer, None, evicting) is WriteOutcome.STORED
     assert records[0].id not in {item["sk"] for item in _logs(settings)}
     assert _repair() == RepairReport(intents=1, kept=99)
     _assert_counts(settings, accounts)

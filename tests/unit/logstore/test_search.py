@@ -12,6 +12,7 @@ from chalicelib import aws
 from chalicelib.logstore.filters import Filter, make_filter, matches
 from chalicelib.logstore.ids import iso_utc, new_log_id, partition_key, shard_of
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import record_item
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
 from chalicelib.settings import Settings
 
@@ -60,7 +61,7 @@ def stored(settings: Settings) -> list[LogRecord]:
     with table.batch_writer() as batch:
         for record in records:
             pk = partition_key("acme", "main", shard_of(record.id, SHARDS))
-            batch.put_item(Item=record.to_item(pk))
+            batch.put_item(Item=record_item(record, pk))
     return records
 
 

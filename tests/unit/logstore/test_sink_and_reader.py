@@ -10,7 +10,7 @@ from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position, SearchPage
 from chalicelib.logstore.sink import DirectLogSink, LogEntry
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore.writes import LogPolicy
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -28,7 +28,7 @@ POLICY = LogPolicy(shard_count=SHARDS, evict_oldest=False)
 @pytest.fixture
 def sink(tenant: Tenant, accounts: AccountStore) -> DirectLogSink:
     accounts.create_gateway(tenant.account_id, "other", {})
-    return DirectLogSink(wiring.log_writer())
+    return DirectLogSink(wiring.log_admission())
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from chalicelib.cache import ResponseCache
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import LogRecord
+from chalicelib.logstore.record_item import record_from_item
 from chalicelib.logstore.sink import DirectLogSink, LogSink, QueueLogSink
 from chalicelib.providers.registry import PROVIDERS, ProviderRegistry
 from chalicelib.proxy.auth import GatewayAuth
@@ -67,7 +68,7 @@ class ProxyHarness:
         for client in clients:
             client.meta.events.register("before-call", self._count)
         s3 = aws.client("s3")
-        direct = DirectLogSink(wiring.log_writer())
+        direct = DirectLogSink(wiring.log_admission())
         sink: LogSink = direct
         if queue:
             assert settings.log_queue_url
@@ -138,7 +139,7 @@ class ProxyHarness:
 
     def records(self) -> list[LogRecord]:
         items = aws.table(self.settings.logs_table).scan()["Items"]
-        return sorted((LogRecord.from_item(item) for item in items), key=lambda r: r.id)
+        return sorted((record_from_item(item) for item in items), key=lambda r: r.id)
 
     def configure(self, tenant: Tenant, **changes: Any) -> None:
         self.accounts.update_gateway(tenant.account_id, tenant.gateway_id, changes)

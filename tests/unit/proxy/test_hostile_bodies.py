@@ -12,7 +12,7 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.errors import BadRequest
 from chalicelib.providers.usage import extract_usage
 from chalicelib.providers.wires import OPENAI_WIRE
-from chalicelib.proxy.records import MAX_MODEL_LENGTH, MAX_USER_AGENT_LENGTH
+from chalicelib.proxy.log_entry import MAX_MODEL_LENGTH, MAX_USER_AGENT_LENGTH
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.settings import Settings
 from tests.support.tenants import Tenant

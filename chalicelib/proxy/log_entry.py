@@ -1,16 +1,22 @@
-"""The log record of one upstream attempt (or cache hit, or rejection) and its bodies."""
+"""The log entry (record, bodies, policy) of one upstream attempt, cache hit or rejection."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
 from chalicelib.accounts.models import Gateway
-from chalicelib.logstore.bodies import StoredBodies, truncate
-from chalicelib.logstore.ids import created_at_of, iso_utc
-from chalicelib.logstore.record import LogRecord, body_head
-from chalicelib.logstore.sink import LogEntry
-from chalicelib.logstore.writer import LogPolicy
+from chalicelib.logstore import (
+    LogEntry,
+    LogPolicy,
+    LogRecord,
+    StoredBodies,
+    body_head,
+    created_at_of,
+    iso_utc,
+    truncate,
+)
 from chalicelib.providers.sse import is_event_stream
 from chalicelib.providers.usage import Usage, extract_usage, model_type
 from chalicelib.proxy.cost import cost_usd
@@ -122,9 +128,10 @@ def log_entry(
             request_content_type=record.request_content_type,
             response_content_type=record.response_content_type,
         )
-        record.body_truncated = (
-            len(bodies.request) < len(target.logged_body) or len(bodies.response) < response_size
+        truncated = len(bodies.request) < len(target.logged_body) or (
+            len(bodies.response) < response_size
         )
+        record = dataclasses.replace(record, body_truncated=truncated)
     policy = LogPolicy(
         shard_count=context.gateway.shard_count,
         evict_oldest=context.gateway.log_management_strategy == "DELETE_OLDEST",

@@ -12,11 +12,11 @@ from botocore.exceptions import ClientError
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
-from chalicelib.logstore.batch_store import BatchStore
+from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.ids import created_at_of, intents_pk
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups, aggregate
-from chalicelib.logstore.writer import LogPolicy, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
 from tests.support.tenants import Tenant
@@ -70,10 +70,10 @@ class RefusingDynamo:
         return self._client.put_item(**kwargs)
 
 
-def _store(client: Any | None = None, put_threads: int = 1) -> BatchStore:
-    """wiring's BatchStore, optionally over another client (one put thread: deterministic)."""
-    real = wiring.batch_store()
-    return BatchStore(
+def _admission(client: Any | None = None, put_threads: int = 1) -> BatchAdmission:
+    """wiring's BatchAdmission, optionally over another client (one put thread: deterministic)."""
+    real = wiring.batch_admission()
+    return BatchAdmission(
         client or aws.client("dynamodb"),
         real._table,
         real._counters,
@@ -138,7 +138,7 @@ def test_a_batch_is_stored_and_counted_once(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records = _records(30)
-    outcomes = _store(put_threads=8).store(_with(records, POLICY))
+    outcomes = _admission(put_threads=8).admit_batch(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED} and len(outcomes) == 30
     _assert_exact(settings, accounts, records)
 
@@ -156,9 +156,11 @@ def test_a_crash_at_any_step_is_resumed_by_the_redelivery(
 ) -> None:
     records = _records(20)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), operation, after)).store(_with(records, POLICY))
+        _admission(FaultyDynamo(aws.client("dynamodb"), operation, after)).admit_batch(
+            _with(records, POLICY)
+        )
     assert len(_intents(settings)) == 1
-    outcomes = _store().store(_with(records, POLICY))
+    outcomes = _admission().admit_batch(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records)
 
@@ -168,11 +170,13 @@ def test_a_redelivered_subset_resumes_only_its_logs(
 ) -> None:
     records = _records(10)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
-    _store().store(_with(records[:4], POLICY))
+        _admission(FaultyDynamo(aws.client("dynamodb"), "put_item")).admit_batch(
+            _with(records, POLICY)
+        )
+    _admission().admit_batch(_with(records[:4], POLICY))
     [intent] = _intents(settings)
     assert len(intent["ids"]) == 6  # the other six are still counted and to come
-    _store().store(_with(records[4:], POLICY))
+    _admission().admit_batch(_with(records[4:], POLICY))
     _assert_exact(settings, accounts, records)
 
 
@@ -180,8 +184,8 @@ def test_a_completed_batch_delivered_again_changes_nothing(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records, newcomers = _records(25), _records(3)
-    _store().store(_with(records, POLICY))
-    again = _store().store(_with(records[5:] + newcomers, POLICY))
+    _admission().admit_batch(_with(records, POLICY))
+    again = _admission().admit_batch(_with(records[5:] + newcomers, POLICY))
     assert [again[r.id] for r in records[5:]] == [WriteOutcome.DUPLICATE] * 20
     assert [again[r.id] for r in newcomers] == [WriteOutcome.STORED] * 3
     _assert_exact(settings, accounts, records + newcomers)
@@ -191,7 +195,7 @@ def test_redelivery_keeps_an_edit_made_since(
     tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     records = _records(3)
-    _store().store(_with(records, POLICY))
+    _admission().admit_batch(_with(records, POLICY))
     logs = aws.table(settings.logs_table)
     [item] = [i for i in _logs(settings) if i["sk"] == records[0].id]
     logs.update_item(
@@ -199,12 +203,12 @@ def test_redelivery_keeps_an_edit_made_since(
         UpdateExpression="SET feedback = :one",
         ExpressionAttributeValues={":one": 1},
     )
-    _store().store(_with(records, POLICY))
+    _admission().admit_batch(_with(records, POLICY))
     assert logs.get_item(Key={"pk": item["pk"], "sk": item["sk"]})["Item"]["feedback"] == 1
     _assert_exact(settings, accounts, records)
 
 
-def _race(first: BatchStore, step: str, second: Callable[[], Any]) -> None:
+def _race(first: BatchAdmission, step: str, second: Callable[[], Any]) -> None:
     """Run `second` just before `first` performs `step`."""
     real = getattr(first, step)
 
@@ -223,10 +227,10 @@ def test_two_deliveries_racing_store_and_count_once(
     reservation (both reserve: one gives back), or between its reservation and its puts
     (it finds the intent and resumes it)."""
     records = _records(12)
-    late = _store()
+    late = _admission()
     outcomes: dict[str, WriteOutcome] = {}
-    _race(late, step, lambda: outcomes.update(_store().store(_with(records[:8], POLICY))))
-    late_outcomes = late.store(_with(records, POLICY))
+    _race(late, step, lambda: outcomes.update(_admission().admit_batch(_with(records[:8], POLICY))))
+    late_outcomes = late.admit_batch(_with(records, POLICY))
     stored_by_either = {
         log_id
         for log_id in late_outcomes
@@ -243,13 +247,15 @@ def test_two_resumptions_of_one_intent_give_back_once(
     them taken, and the count is given back once."""
     records = _records(6)
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
-    writer = wiring.log_writer()
+        _admission(FaultyDynamo(aws.client("dynamodb"), "put_item")).admit_batch(
+            _with(records, POLICY)
+        )
+    admission = wiring.log_admission()
     for record in records[:2]:  # stored by the direct path meanwhile (counted there too)
-        assert writer.store(record, None, POLICY) is WriteOutcome.STORED
-    first = _store()
-    _race(first, "_settle", lambda: _store().store(_with(records, POLICY)))
-    first.store(_with(records, POLICY))
+        assert admission.admit(record, None, POLICY) is WriteOutcome.STORED
+    first = _admission()
+    _race(first, "_settle", lambda: _admission().admit_batch(_with(records, POLICY)))
+    first.admit_batch(_with(records, POLICY))
     _assert_exact(settings, accounts, records)
 
 
@@ -258,9 +264,9 @@ def test_a_full_gateway_falls_back_to_drops(
 ) -> None:
     accounts.update_gateway("acme", "main", {"log_management": 100})
     first = _records(95)
-    _store().store(_with(first, POLICY))
+    _admission().admit_batch(_with(first, POLICY))
     records = _records(10)
-    outcomes = _store().store(_with(records, POLICY))
+    outcomes = _admission().admit_batch(_with(records, POLICY))
     assert list(outcomes.values()).count(WriteOutcome.STORED) == 5
     assert list(outcomes.values()).count(WriteOutcome.DROPPED) == 5
     gateway = accounts.get_gateway("acme", "main")
@@ -276,9 +282,9 @@ def test_a_full_delete_oldest_gateway_evicts(
     )
     policy = LogPolicy(shard_count=4, evict_oldest=True)
     first = _records(100)
-    _store().store(_with(first, policy))
+    _admission().admit_batch(_with(first, policy))
     newer = _records(5)
-    outcomes = _store().store(_with(newer, policy))
+    outcomes = _admission().admit_batch(_with(newer, policy))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     kept = sorted(item["sk"] for item in _logs(settings))
     assert kept == sorted(r.id for r in first + newer)[5:]
@@ -296,7 +302,7 @@ def test_one_reservation_covers_every_gateway_of_the_account(
 
     client.meta.events.register("before-parameter-build.dynamodb.TransactWriteItems", count)
     try:
-        _store().store(_with(_records(6) + _records(4, "second")))
+        _admission().admit_batch(_with(_records(6) + _records(4, "second")))
     finally:
         client.meta.events.unregister("before-parameter-build.dynamodb.TransactWriteItems", count)
     [actions] = calls  # intent, 2 gateways, the account, one rollup group per gateway
@@ -310,16 +316,16 @@ def test_accounts_do_not_share_intents(
     tenant: Tenant, other_tenant: Tenant, settings: Settings, accounts: AccountStore
 ) -> None:
     with pytest.raises(Crash):
-        _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(_records(4)))
+        _admission(FaultyDynamo(aws.client("dynamodb"), "put_item")).admit_batch(_with(_records(4)))
     others = [log_record(account_id="globex", gateway_id="main") for _ in range(3)]
-    store = _store()
-    assert store.intents("globex") == []
-    store.store(_with(others))
-    assert len(store.intents("acme")) == 1  # untouched by the other account
+    admission = _admission()
+    assert admission.intents("globex") == []
+    admission.admit_batch(_with(others))
+    assert len(admission.intents("acme")) == 1  # untouched by the other account
     globex = accounts.get_gateway("globex", "main")
     assert globex is not None and globex.stored_logs == 3
     with pytest.raises(ValueError, match="one account"):
-        store.store(_with(others + _records(1)))
+        admission.admit_batch(_with(others + _records(1)))
 
 
 def test_a_gateway_that_dropped_logs_keeps_them_dropped(
@@ -328,14 +334,13 @@ def test_a_gateway_that_dropped_logs_keeps_them_dropped(
     """A redelivered log that was dropped while its gateway was full is not stored now
     that there is room again: it stays counted as dropped, once."""
     accounts.update_gateway("acme", "main", {"log_management": 100})
-    _store().store(_with(_records(98)))
+    _admission().admit_batch(_with(_records(98)))
     records = _records(4)
-    first = _store().store(_with(records))
+    first = _admission().admit_batch(_with(records))
     assert list(first.values()).count(WriteOutcome.DROPPED) == 2
     dropped = [r for r in records if first[r.id] is WriteOutcome.DROPPED]
-    writer = wiring.log_writer()
-    writer.trim("acme", "main", 4, 10, newest=False)  # room again
-    again = _store().store(_with(records + _records(3)))
+    wiring.log_maintenance().trim("acme", "main", 4, 10, newest=False)  # room again
+    again = _admission().admit_batch(_with(records + _records(3)))
     assert [again[r.id] for r in dropped] == [WriteOutcome.DROPPED] * 2
     gateway = accounts.get_gateway("acme", "main")
     assert gateway is not None and (gateway.stored_logs, gateway.dropped_logs) == (93, 2)
@@ -348,19 +353,21 @@ def test_logs_listed_by_two_crashed_intents_are_settled_under_both(
     """Two deliveries reserved the same logs at once and both died before any put: the
     redelivery stores each log under one intent and gives it back from the other."""
     records = _records(8)
-    first = _store(FaultyDynamo(aws.client("dynamodb"), "put_item"))
+    first = _admission(FaultyDynamo(aws.client("dynamodb"), "put_item"))
 
     def second() -> None:
         with pytest.raises(Crash):
-            _store(FaultyDynamo(aws.client("dynamodb"), "put_item")).store(_with(records, POLICY))
+            _admission(FaultyDynamo(aws.client("dynamodb"), "put_item")).admit_batch(
+                _with(records, POLICY)
+            )
 
     _race(first, "_reserve", second)
     with pytest.raises(Crash):
-        first.store(_with(records, POLICY))
+        first.admit_batch(_with(records, POLICY))
     assert len(_intents(settings)) == 2
     gateway = accounts.get_gateway("acme", "main")
     assert gateway is not None and gateway.stored_logs == 16  # counted twice for now
-    outcomes = _store().store(_with(records, POLICY))
+    outcomes = _admission().admit_batch(_with(records, POLICY))
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records)
 
@@ -370,11 +377,11 @@ def test_a_log_dynamodb_refuses_fails_alone_and_gives_back_its_count(
 ) -> None:
     records = _records(10)
     refusing = RefusingDynamo(aws.client("dynamodb"), {records[3].id})
-    outcomes = _store(refusing).store(_with(records))
+    outcomes = _admission(refusing).admit_batch(_with(records))
     assert outcomes.pop(records[3].id) is WriteOutcome.FAILED and refusing.refusals == 1
     assert set(outcomes.values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records[:3] + records[4:])
-    again = _store(refusing).store(_with(records))  # its message is retried: same end
+    again = _admission(refusing).admit_batch(_with(records))  # its message is retried: same end
     assert again[records[3].id] is WriteOutcome.FAILED and refusing.refusals == 2
     _assert_exact(settings, accounts, records[:3] + records[4:])
 
@@ -387,10 +394,10 @@ def test_refused_logs_leave_no_count_in_a_full_gateway(
     accounts.update_gateway("acme", "main", {"log_management": 100})
     refused = _records(100)
     refusing = RefusingDynamo(aws.client("dynamodb"), {r.id for r in refused})
-    outcomes = _store(refusing).store(_with(refused))
+    outcomes = _admission(refusing).admit_batch(_with(refused))
     assert set(outcomes.values()) == {WriteOutcome.FAILED}
     gateway = accounts.get_gateway("acme", "main")
     assert gateway is not None and gateway.stored_logs == 0 and _logs(settings) == []
     records = _records(10)
-    assert set(_store().store(_with(records)).values()) == {WriteOutcome.STORED}
+    assert set(_admission().admit_batch(_with(records)).values()) == {WriteOutcome.STORED}
     _assert_exact(settings, accounts, records)

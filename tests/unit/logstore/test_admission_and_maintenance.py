@@ -1,7 +1,9 @@
-"""Admission, eviction and deletion through the LogWriter, against moto in-process."""
+"""Admission and eviction (LogAdmission), deletion, trimming and purging (LogMaintenance),
+against moto in-process."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -9,11 +11,13 @@ import pytest
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies
 from chalicelib.logstore.ids import new_log_id, partition_key
+from chalicelib.logstore.maintenance import LogMaintenance
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.search import LogSearch, LogSearcher
-from chalicelib.logstore.writer import LogPolicy, LogWriter, StoredLog, WriteOutcome
+from chalicelib.logstore.writes import LogPolicy, StoredLog, WriteOutcome
 from chalicelib.settings import Settings
 from tests.factories import log_record
 
@@ -42,8 +46,13 @@ def _stored_ids(settings: Settings, account: str = "acme", gateway: str = "main"
 
 
 @pytest.fixture
-def writer(settings: Settings) -> LogWriter:
-    return wiring.log_writer()
+def admission(settings: Settings) -> LogAdmission:
+    return wiring.log_admission()
+
+
+@pytest.fixture
+def maintenance(settings: Settings) -> LogMaintenance:
+    return wiring.log_maintenance()
 
 
 @pytest.fixture
@@ -62,10 +71,10 @@ def _counts(accounts: AccountStore) -> tuple[int, int, int]:
 
 
 def test_stop_inserting_keeps_the_first_and_counts_drops(
-    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+    admission: LogAdmission, accounts: AccountStore, settings: Settings, small_gateway: str
 ) -> None:
     ids = _ids(105)
-    outcomes = [writer.store(_record(i), None, KEEP_FIRST) for i in ids]
+    outcomes = [admission.admit(_record(i), None, KEEP_FIRST) for i in ids]
     assert outcomes.count(WriteOutcome.STORED) == 100
     assert outcomes[100:] == [WriteOutcome.DROPPED] * 5
     assert _stored_ids(settings) == ids[:100]
@@ -73,7 +82,7 @@ def test_stop_inserting_keeps_the_first_and_counts_drops(
 
 
 def test_delete_oldest_keeps_the_newest(
-    writer: LogWriter,
+    admission: LogAdmission,
     accounts: AccountStore,
     settings: Settings,
     bodies: S3BodyStore,
@@ -81,7 +90,7 @@ def test_delete_oldest_keeps_the_newest(
 ) -> None:
     ids = _ids(130)
     for log_id in ids:
-        outcome = writer.store(_record(log_id), StoredBodies(b"q", b"a"), KEEP_NEWEST)
+        outcome = admission.admit(_record(log_id), StoredBodies(b"q", b"a"), KEEP_NEWEST)
         assert outcome is WriteOutcome.STORED
     assert _stored_ids(settings) == ids[30:]
     assert _counts(accounts) == (100, 0, 100)
@@ -90,30 +99,30 @@ def test_delete_oldest_keeps_the_newest(
 
 
 def test_delete_oldest_drops_a_log_older_than_everything_kept(
-    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+    admission: LogAdmission, accounts: AccountStore, settings: Settings, small_gateway: str
 ) -> None:
     ids = _ids(101, offset=1000)
     for log_id in ids[:100]:
-        writer.store(_record(log_id), None, KEEP_NEWEST)
+        admission.admit(_record(log_id), None, KEEP_NEWEST)
     late_and_old = new_log_id(START)
-    assert writer.store(_record(late_and_old), None, KEEP_NEWEST) is WriteOutcome.DROPPED
+    assert admission.admit(_record(late_and_old), None, KEEP_NEWEST) is WriteOutcome.DROPPED
     assert _stored_ids(settings) == ids[:100]
 
 
 def test_retried_writes_count_once(
-    writer: LogWriter, accounts: AccountStore, small_gateway: str
+    admission: LogAdmission, accounts: AccountStore, small_gateway: str
 ) -> None:
     ids = _ids(102)
     for log_id in ids:
-        writer.store(_record(log_id), None, KEEP_FIRST)
+        admission.admit(_record(log_id), None, KEEP_FIRST)
     for log_id in ids:  # every write again: stored ones are duplicates, drops not recounted
-        outcome = writer.store(_record(log_id), None, KEEP_FIRST)
+        outcome = admission.admit(_record(log_id), None, KEEP_FIRST)
         assert outcome in (WriteOutcome.DUPLICATE, WriteOutcome.DROPPED)
     assert _counts(accounts) == (100, 2, 100)
 
 
 def test_free_account_cap_applies_across_gateways(
-    writer: LogWriter, accounts: AccountStore, monkeypatch: pytest.MonkeyPatch
+    admission: LogAdmission, accounts: AccountStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from chalicelib.accounts import models
 
@@ -123,7 +132,7 @@ def test_free_account_cap_applies_across_gateways(
     for gateway in ("a", "b"):
         accounts.create_gateway("tiny", gateway, {"shard_count": SHARDS})
     outcomes = [
-        writer.store(_record(log_id, "tiny", gateway), None, KEEP_FIRST)
+        admission.admit(_record(log_id, "tiny", gateway), None, KEEP_FIRST)
         for gateway, log_id in [("a", i) for i in _ids(100)] + [("b", i) for i in _ids(60, 500)]
     ]
     assert outcomes.count(WriteOutcome.STORED) == 150
@@ -132,34 +141,43 @@ def test_free_account_cap_applies_across_gateways(
 
 
 def test_delete_is_exact_and_repeatable(
-    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+    admission: LogAdmission,
+    maintenance: LogMaintenance,
+    accounts: AccountStore,
+    settings: Settings,
+    small_gateway: str,
 ) -> None:
     ids = _ids(40)
     for log_id in ids:
-        writer.store(_record(log_id), None, KEEP_FIRST)
+        admission.admit(_record(log_id), None, KEEP_FIRST)
     searcher = LogSearcher(aws.table(settings.logs_table))
     records = searcher.page(LogSearch("acme", "main", SHARDS, descending=False), 10).records
     logs = [StoredLog.of(record, SHARDS) for record in records]
-    assert writer.delete("acme", "main", logs) == 10
-    assert writer.delete("acme", "main", logs) == 0
+    assert maintenance.delete("acme", "main", logs) == 10
+    assert maintenance.delete("acme", "main", logs) == 0
     assert _counts(accounts) == (30, 0, 30)
     assert _stored_ids(settings) == ids[10:]
 
 
 def test_trim_from_either_end(
-    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+    admission: LogAdmission,
+    maintenance: LogMaintenance,
+    accounts: AccountStore,
+    settings: Settings,
+    small_gateway: str,
 ) -> None:
     ids = _ids(50)
     for log_id in ids:
-        writer.store(_record(log_id), None, KEEP_FIRST)
-    assert writer.trim("acme", "main", SHARDS, 5, newest=True) == 5
-    assert writer.trim("acme", "main", SHARDS, 5, newest=False) == 5
+        admission.admit(_record(log_id), None, KEEP_FIRST)
+    assert maintenance.trim("acme", "main", SHARDS, 5, newest=True) == 5
+    assert maintenance.trim("acme", "main", SHARDS, 5, newest=False) == 5
     assert _stored_ids(settings) == ids[5:45]
     assert _counts(accounts)[0] == 40
 
 
 def test_purge_removes_everything_and_can_resume(
-    writer: LogWriter,
+    admission: LogAdmission,
+    maintenance: LogMaintenance,
     accounts: AccountStore,
     settings: Settings,
     bodies: S3BodyStore,
@@ -167,9 +185,9 @@ def test_purge_removes_everything_and_can_resume(
 ) -> None:
     ids = _ids(105)
     for log_id in ids:
-        writer.store(_record(log_id), StoredBodies(b"q", b"a"), KEEP_FIRST)
-    assert not writer.purge("acme", "main", SHARDS, deadline=0)  # no time: nothing done
-    assert writer.purge("acme", "main", SHARDS, deadline=time.monotonic() + 60)
+        admission.admit(_record(log_id), StoredBodies(b"q", b"a"), KEEP_FIRST)
+    assert not maintenance.purge("acme", "main", SHARDS, deadline=0)  # no time: nothing done
+    assert maintenance.purge("acme", "main", SHARDS, deadline=time.monotonic() + 60)
     assert aws.table(settings.logs_table).scan()["Items"] == []  # drop markers too
     assert _counts(accounts)[0] == 0 and _counts(accounts)[2] == 0
     listed = aws.client("s3").list_objects_v2(Bucket=settings.bodies_bucket)
@@ -177,10 +195,10 @@ def test_purge_removes_everything_and_can_resume(
 
 
 def test_a_log_of_a_gateway_being_deleted_is_not_admitted(
-    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+    admission: LogAdmission, accounts: AccountStore, settings: Settings, small_gateway: str
 ) -> None:
     accounts.mark_deleting("acme", "main")
-    assert writer.store(_record(new_log_id()), None, KEEP_FIRST) is WriteOutcome.DROPPED
+    assert admission.admit(_record(new_log_id()), None, KEEP_FIRST) is WriteOutcome.DROPPED
     assert _stored_ids(settings) == []
 
 
@@ -192,7 +210,7 @@ def test_stored_log_keys(small_gateway: str) -> None:
 
 
 def test_tiny_costs_roll_up_exactly(
-    writer: LogWriter, accounts: AccountStore, settings: Settings, small_gateway: str
+    admission: LogAdmission, accounts: AccountStore, settings: Settings, small_gateway: str
 ) -> None:
     from decimal import Decimal
 
@@ -200,9 +218,8 @@ def test_tiny_costs_roll_up_exactly(
 
     costs = [Decimal("6E-8"), Decimal("1.5E-7"), Decimal("0.25")]
     for cost in costs:  # the first two serialize in exponent notation
-        record = _record(new_log_id(START))
-        record.cost = cost
-        assert writer.store(record, None, KEEP_FIRST) is WriteOutcome.STORED
+        record = dataclasses.replace(_record(new_log_id(START)), cost=cost)
+        assert admission.admit(record, None, KEEP_FIRST) is WriteOutcome.STORED
     rows = Rollups(settings.control_table).read(
         aws.table(settings.control_table), "acme", "main", START, START + timedelta(hours=1)
     )

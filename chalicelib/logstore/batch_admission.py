@@ -28,7 +28,7 @@ settled under each: stored under one, given back by the other. An intent whose m
 never come back (purged from the dead-letter queue) is settled by logstore.repair.
 
 A gateway without room for its part of the batch, or being deleted, falls back to the
-per-log path (eviction or a counted drop, see LogWriter.store). Each log ends up stored
+per-log path (eviction or a counted drop, see LogAdmission.admit). Each log ends up stored
 or dropped, never both: a reservation fails once its gateway has dropped logs since the
 batch looked (the drop markers of its logs are then read, and those logs stay dropped),
 and a drop never commits for a log that an unsettled intent has counted.
@@ -45,11 +45,12 @@ import time
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from chalicelib import dynamo
+from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.ids import drops_pk, partition_key, shard_of
 from chalicelib.logstore.intents import (
     INTENT_ATTRIBUTE,
@@ -63,15 +64,19 @@ from chalicelib.logstore.intents import (
 )
 from chalicelib.logstore.item_limits import storable
 from chalicelib.logstore.record import LogRecord
-from chalicelib.logstore.writer import (
-    MAX_TRANSACTION_ACTIONS,
+from chalicelib.logstore.record_item import record_item
+from chalicelib.logstore.writes import (
     Counters,
     LogPolicy,
-    LogWriter,
     RollupActions,
     WriteOutcome,
 )
 
+if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+MAX_TRANSACTION_ACTIONS = 100
+"""DynamoDB's cap on the actions of one TransactWriteItems."""
 MAX_INTENT_LOGS = 1000
 """Logs per intent: 18 bytes each keeps the intent item far below DynamoDB's 400 KB."""
 
@@ -89,16 +94,16 @@ Entry = tuple[LogRecord, LogPolicy]
 logger = logging.getLogger(__name__)
 
 
-class BatchStore:
+class BatchAdmission:
     """Stores the logs of one account in a batch (see the module docstring)."""
 
     def __init__(
         self,
-        dynamodb: Any,
+        dynamodb: DynamoDBClient,
         logs_table: str,
         counters: Counters,
         rollups: RollupActions,
-        fallback: LogWriter,
+        fallback: LogAdmission,
         put_threads: int = 8,
     ) -> None:
         self._dynamodb = dynamodb
@@ -108,7 +113,7 @@ class BatchStore:
         self._fallback = fallback
         self._put_threads = put_threads
 
-    def store(self, entries: Sequence[Entry]) -> dict[str, WriteOutcome]:
+    def admit_batch(self, entries: Sequence[Entry]) -> dict[str, WriteOutcome]:
         """Store logs of one account (any of its gateways) whose bodies are already in S3
         (or absent); return the outcome per log id. Safe to repeat with any subset."""
         unique = {record.id: (storable(record), policy) for record, policy in entries}
@@ -116,7 +121,7 @@ class BatchStore:
             return {}
         account_id = next(iter(unique.values()))[0].account_id
         if any(record.account_id != account_id for record, _ in unique.values()):
-            raise ValueError("a batch store call takes the logs of one account")
+            raise ValueError("a batch admission takes the logs of one account")
         outcomes: dict[str, WriteOutcome] = {}
         items = self._items(unique, outcomes)
         work: list[tuple[Intent, list[Entry]]] = []
@@ -147,7 +152,7 @@ class BatchStore:
         items: dict[str, dict[str, Any]] = {}
         for log_id, (record, policy) in list(unique.items()):
             try:
-                items[log_id] = dynamo.attributes(record.to_item(_pk(record, policy)))
+                items[log_id] = dynamo.attributes(record_item(record, _pk(record, policy)))
             except (TypeError, ValueError, ArithmeticError, RecursionError):
                 logger.exception("log %s cannot be stored", log_id)
                 outcomes[log_id] = WriteOutcome.FAILED
@@ -205,7 +210,7 @@ class BatchStore:
     def _one_by_one(self, entries: list[Entry], outcomes: dict[str, WriteOutcome]) -> None:
         """The per-log path: eviction or a counted drop, by the gateway's policy."""
         for record, policy in entries:
-            outcomes[record.id] = self._fallback.store(record, None, policy, reserved=self.reserved)
+            outcomes[record.id] = self._fallback.admit(record, None, policy, reserved=self.reserved)
 
     def _fitting(self, fresh: dict[str, list[Entry]]) -> dict[str, list[Entry]]:
         """The first gateways' logs whose reservation fits one transaction: whole
@@ -264,20 +269,8 @@ class BatchStore:
         """Ids among `entries` that were dropped before (consistent BatchGetItem)."""
         pk = drops_pk(account_id, gateway_id)
         keys = [dynamo.attributes({"pk": pk, "sk": record.id}) for record, _ in entries]
-        found: set[str] = set()
-        for start in range(0, len(keys), 100):
-            request: dict[str, Any] = {
-                self._table: {
-                    "Keys": keys[start : start + 100],
-                    "ConsistentRead": True,
-                    "ProjectionExpression": "sk",
-                }
-            }
-            while request:
-                answer = self._dynamodb.batch_get_item(RequestItems=request)
-                found.update(item["sk"]["S"] for item in answer["Responses"].get(self._table, []))
-                request = answer.get("UnprocessedKeys") or {}
-        return found
+        found = dynamo.get_many(self._dynamodb, self._table, keys, projection="sk")
+        return {item["sk"]["S"] for item in found}
 
     # --- put ----------------------------------------------------------------------------
 
