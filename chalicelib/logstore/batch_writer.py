@@ -20,12 +20,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chalicelib import telemetry
 from chalicelib.logstore.batch_admission import BatchAdmission
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.ids import partition_key, shard_of
 from chalicelib.logstore.messages import BadMessage, LogMessage
 from chalicelib.logstore.packs import build_pack, pack_key
 from chalicelib.logstore.writes import WriteOutcome
+from chalicelib.telemetry import Metric
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,9 @@ class BatchWriter:
         outcomes: dict[str, WriteOutcome] = {}
         for group in accounts.values():
             failed.extend(self._store_isolating(group, outcomes))
+        dropped = sum(outcome is WriteOutcome.DROPPED for outcome in outcomes.values())
+        if dropped:
+            telemetry.count(Metric.LOG_DROPS, dropped)
         return BatchResult(outcomes, failed)
 
     def _store_isolating(

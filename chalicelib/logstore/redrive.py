@@ -13,8 +13,9 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from chalicelib import aws
+from chalicelib import aws, telemetry
 from chalicelib.settings import Settings
+from chalicelib.telemetry import Metric
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_sqs import SQSClient
@@ -32,6 +33,8 @@ def redrive(sqs: SQSClient, dead_letter_url: str, queue_url: str, limit: int | N
             sqs.send_message(QueueUrl=queue_url, MessageBody=message["Body"])
             sqs.delete_message(QueueUrl=dead_letter_url, ReceiptHandle=message["ReceiptHandle"])
             moved += 1
+    if moved:
+        telemetry.count(Metric.DLQ_REDRIVES, moved)
     return moved
 
 
@@ -46,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     moved = redrive(aws.client("sqs"), settings.log_dlq_url, settings.log_queue_url, args.limit)
     print(f"moved {moved} message(s) back to the log queue")
+    telemetry.flush()  # in a function, the count reaches CloudWatch; here, stdout
     return 0
 
 

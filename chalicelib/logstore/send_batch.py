@@ -32,6 +32,7 @@ class MessageRefused(Exception):  # noqa: N818 - SQS's own word
 class _Pending:
     body: str
     size: int
+    group: str | None
     done: bool = False
     error: Exception | None = None
 
@@ -46,10 +47,12 @@ class MessageBatcher:
         self._flushing = False
         self._changed = threading.Condition()
 
-    def send(self, body: str) -> None:
-        """Send one message; return once SQS accepted it. Raises what the call raised
-        (BotoCoreError, ClientError) or MessageRefused for this message alone."""
-        pending = _Pending(body, len(body.encode()))
+    def send(self, body: str, group: str | None = None) -> None:
+        """Send one message (of message group `group`: on a standard queue, SQS fair
+        queues keep one busy group from delaying the others); return once SQS accepted
+        it. Raises what the call raised (BotoCoreError, ClientError) or MessageRefused
+        for this message alone."""
+        pending = _Pending(body, len(body.encode()), group)
         with self._changed:
             self._queue.append(pending)
         while True:
@@ -81,9 +84,15 @@ class MessageBatcher:
         return batch
 
     def _send(self, batch: list[_Pending]) -> None:
-        entries: list[SendMessageBatchRequestEntryTypeDef] = [
-            {"Id": str(index), "MessageBody": p.body} for index, p in enumerate(batch)
-        ]
+        entries: list[SendMessageBatchRequestEntryTypeDef] = []
+        for index, pending in enumerate(batch):
+            entry: SendMessageBatchRequestEntryTypeDef = {
+                "Id": str(index),
+                "MessageBody": pending.body,
+            }
+            if pending.group is not None:
+                entry["MessageGroupId"] = pending.group
+            entries.append(entry)
         try:
             answer = self._sqs.send_message_batch(QueueUrl=self._queue_url, Entries=entries)
         except Exception as exc:  # every message of the call shares its fate

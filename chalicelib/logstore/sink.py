@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import telemetry
 from chalicelib.logstore.admission import LogAdmission
 from chalicelib.logstore.bodies import S3BodyStore, StoredBodies, body_key
 from chalicelib.logstore.item_limits import storable
@@ -16,6 +17,7 @@ from chalicelib.logstore.messages import LogMessage, fits_inline
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.send_batch import MessageBatcher, MessageRefused
 from chalicelib.logstore.writes import LogPolicy, WriteOutcome
+from chalicelib.telemetry import Metric
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_sqs import SQSClient
@@ -69,9 +71,10 @@ class QueueLogSink:
                 self._bodies.put(key, bodies)
                 bodies = None  # in S3 now: the fallback need not put them again
             message = LogMessage(record, entry.policy, bodies).encode()
-            self._batcher.send(message)
+            self._batcher.send(message, group=record.account_id)  # fair per account
         except (BotoCoreError, ClientError, MessageRefused) as exc:
             logger.warning("log %s not queued (%s); writing it directly", record.id, exc)
+            telemetry.count(Metric.SINK_FALLBACKS)
             return self._fallback.write(LogEntry(record, bodies, entry.policy))
         return WriteOutcome.QUEUED
 
