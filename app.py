@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import wraps
+from typing import Any
 
 from chalice.app import CloudWatchEvent, Rate, Request, Response, SQSEvent
 
@@ -22,13 +23,13 @@ from chalicelib.api.chalice_glue import (
     refuse_other_methods,
 )
 from chalicelib.errors import ApiError, BadRequest, NotFound
-from chalicelib.logstore import handle_sqs_event
+from chalicelib.logstore import compaction_budget_s, handle_sqs_event
 from chalicelib.proxy import proxy_answer
 from chalicelib.validation import InvalidInput, api_body
 
 app = ThreadSafeChalice(app_name="ai-gateway")
 app.api.binary_types = BINARY_TYPES
-app.register_middleware(observed(lambda: app.lambda_context), "all")
+app.register_middleware(observed, "all")
 app.register_middleware(envelope_errors, "http")
 app.register_middleware(body_limit(lambda: wiring.settings().max_request_bytes), "http")
 if wiring.settings().local_poller:  # `chalice local` runs no SQS handlers
@@ -211,7 +212,9 @@ def write_logs(event: SQSEvent) -> dict[str, object]:
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def compact_packs(event: CloudWatchEvent) -> dict[str, object]:
-    return asdict(wiring.pack_compactor().run(budget_s=600))
+    context: Any = event.context  # the Lambda context (Chalice types it loosely)
+    remaining_s = context.get_remaining_time_in_millis() / 1000
+    return asdict(wiring.pack_compactor().run(budget_s=compaction_budget_s(remaining_s)))
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

@@ -162,17 +162,24 @@ def body_limit(limit: Callable[[], int]) -> Callable[..., Response]:
     return refuse_large
 
 
-def observed(lambda_context: Callable[[], Any]) -> Callable[[Any, Callable[[Any], Any]], Any]:
+def observed(event: Any, get_response: Callable[[Any], Any]) -> Any:
     """Middleware for every event: log lines carry the invocation's request id, and what
     the event counted is published when it is handled (chalicelib.telemetry)."""
+    request_id = _request_id(event)
+    if request_id:
+        telemetry.correlate(request_id=request_id)
+    try:
+        return get_response(event)
+    finally:
+        telemetry.flush()
 
-    def middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:
-        context = lambda_context()
-        if context is not None:
-            telemetry.correlate(request_id=context.aws_request_id)
-        try:
-            return get_response(event)
-        finally:
-            telemetry.flush()
 
-    return middleware
+def _request_id(event: Any) -> str | None:
+    """The id of the invocation: API Gateway's request id for an HTTP request, else the
+    Lambda request id of the event's context (SQS, schedules)."""
+    context = getattr(event, "context", None)
+    if isinstance(context, dict):
+        request_id = context.get("requestId")
+        return request_id if isinstance(request_id, str) else None
+    request_id = getattr(context, "aws_request_id", None)
+    return request_id if isinstance(request_id, str) else None

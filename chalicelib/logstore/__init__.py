@@ -31,7 +31,7 @@ from chalicelib.logstore.ids import (
     shard_of,
 )
 from chalicelib.logstore.maintenance import LogMaintenance
-from chalicelib.logstore.packs import PackCompactor
+from chalicelib.logstore.packs import PackCompactor, compaction_budget_s
 from chalicelib.logstore.reader import LogReader
 from chalicelib.logstore.record import HEAD_BYTES, LogRecord, body_head
 from chalicelib.logstore.record_api import API_FIELDS, record_json
@@ -81,6 +81,7 @@ __all__ = [
     "TooManyToSort",
     "WriteOutcome",
     "account_ids",
+    "compaction_budget_s",
     "aggregate",
     "body_head",
     "created_at_of",

@@ -13,7 +13,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -28,7 +28,21 @@ if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
 logger = logging.getLogger(__name__)
 
 PACKS_PREFIX = "packs/"
+CHECKPOINT_KEY = "compaction/checkpoint"
+"""The last pack a compaction run looked at, when it ran out of time (else empty): the
+next run lists the packs after it, so each run continues where the last stopped."""
+CHECKPOINT_EVERY = 50
+"""Packs between checkpoints (so a run killed before its end loses little)."""
+COMPACTION_MARGIN_S = 60
+"""Time a compaction run leaves unused (at most; a quarter of a shorter invocation), so
+the pack in hand ends before the function's timeout (a rewrite reads and puts one pack,
+repointing its logs)."""
 _LENGTH_BYTES = 8
+
+
+def compaction_budget_s(remaining_s: float) -> float:
+    """How long a run may compact, given the invocation's `remaining_s` (its context)."""
+    return max(0.0, remaining_s - min(COMPACTION_MARGIN_S, remaining_s / 4))
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,8 @@ class CompactionReport:
     packs_rewritten: int = 0
     parts_moved: int = 0
     complete: bool = True
+    resumed_after: str = ""
+    """The checkpoint this run started from ("" - the oldest pack)."""
 
 
 class PackCompactor:
@@ -96,27 +112,53 @@ class PackCompactor:
         logs_table: Table,
         min_live_share: float = 0.5,
         min_age_s: float = 3600,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._table = logs_table
         self._min_live_share = min_live_share
         self._min_age_s = min_age_s
+        self._clock = clock
 
-    def run(self, budget_s: float = 600) -> CompactionReport:
-        """Compact the packs older than min_age_s, until the time budget runs out."""
-        deadline = time.monotonic() + budget_s
-        report = CompactionReport()
+    def run(self, budget_s: float) -> CompactionReport:
+        """Compact the packs older than min_age_s, oldest first from the checkpoint on,
+        until the time budget runs out (then the checkpoint says where to go on)."""
+        deadline = self._clock() + budget_s
+        start_after = self._checkpoint()
+        report = CompactionReport(resumed_after=start_after)
         cutoff = time.time() - self._min_age_s
         paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket, Prefix=PACKS_PREFIX):
+        pages = (
+            paginator.paginate(Bucket=self._bucket, Prefix=PACKS_PREFIX, StartAfter=start_after)
+            if start_after
+            else paginator.paginate(Bucket=self._bucket, Prefix=PACKS_PREFIX)
+        )
+        last, unsaved = start_after, 0
+        for page in pages:
             for obj in page.get("Contents", []):
-                if time.monotonic() > deadline:
+                if self._clock() > deadline:
                     report.complete = False
+                    self._save_checkpoint(last)
                     return report
                 if obj["LastModified"].timestamp() <= cutoff:
                     self.compact(obj["Key"], report)
+                last, unsaved = obj["Key"], unsaved + 1
+                if unsaved >= CHECKPOINT_EVERY:
+                    self._save_checkpoint(last)
+                    unsaved = 0
+        self._save_checkpoint("")  # every pack seen: the next run starts over
         return report
+
+    def _checkpoint(self) -> str:
+        try:
+            answer = self._s3.get_object(Bucket=self._bucket, Key=CHECKPOINT_KEY)
+        except self._s3.exceptions.NoSuchKey:
+            return ""
+        return answer["Body"].read().decode()
+
+    def _save_checkpoint(self, key: str) -> None:
+        self._s3.put_object(Bucket=self._bucket, Key=CHECKPOINT_KEY, Body=key.encode())
 
     def compact(self, key: str, report: CompactionReport | None = None) -> CompactionReport:
         """Compact one pack: delete it when no log points into it, rewrite it when few do."""

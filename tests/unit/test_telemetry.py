@@ -67,15 +67,17 @@ def test_the_chalice_middleware_correlates_and_publishes_each_event(
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
     written = io.StringIO()
     monkeypatch.setattr(telemetry.logger.registered_handler, "stream", written)
-    middleware = observed(lambda: SimpleNamespace(aws_request_id="req-42"))
+    sqs_event = SimpleNamespace(context=SimpleNamespace(aws_request_id="req-42"))
+    http_request = SimpleNamespace(context={"requestId": "api-7"})
 
-    def handler(event: str) -> str:
+    def handler(event: object) -> str:
         telemetry.count(Metric.DLQ_REDRIVES, 3)
         telemetry.logger.info("handled")
-        return event.upper()
+        return "done"
 
-    assert middleware("event", handler) == "EVENT"
-    (line,) = _lines(written.getvalue())
-    assert line["request_id"] == "req-42"
-    (emf,) = _lines(capsys.readouterr().out)
-    assert emf["DlqRedrives"] == [3.0]
+    assert observed(sqs_event, handler) == "done"
+    assert observed(http_request, handler) == "done"
+    first, second = _lines(written.getvalue())
+    assert first["request_id"] == "req-42" and second["request_id"] == "api-7"
+    published = _lines(capsys.readouterr().out)
+    assert [emf["DlqRedrives"] for emf in published] == [[3.0], [3.0]]
