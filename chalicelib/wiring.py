@@ -85,7 +85,7 @@ def log_maintenance() -> LogMaintenance:
     return LogMaintenance(
         aws.client("dynamodb"),
         config.logs_table,
-        Quota(config.control_table, aws.client("dynamodb")),
+        _quota(),
         _bodies(),
         LogSearcher(aws.table(config.logs_table)),
     )
