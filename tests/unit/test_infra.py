@@ -92,7 +92,7 @@ def test_deploy_stack_creates_everything(aws_env: None) -> None:
             "Attributes"
         ]
         assert outputs["LogQueueUrl"].endswith("/aig-log-queue")
-        assert attrs["VisibilityTimeout"] == "120"
+        assert attrs["VisibilityTimeout"] == "360"  # six times the log writer's 60 s
         assert '"maxReceiveCount": 5' in attrs["RedrivePolicy"].replace("'", '"')
         assert "aig-log-dlq" in attrs["RedrivePolicy"]
         dlq = sqs.get_queue_attributes(
