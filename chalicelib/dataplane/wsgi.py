@@ -5,7 +5,7 @@ Served by gunicorn (gthread worker): under `make run` with the control plane beh
 as `fallback`, on AWS Lambda behind the Lambda Web Adapter in response-stream mode
 (infra/dataplane.yaml). Routes (chalicelib.dataplane.routes):
 
-    GET  /healthz
+    GET  /healthz                       (?deep=1: chalicelib.health)
     POST /v1/{account_id}/{gateway_id}                                  universal endpoint
     GET|POST|PUT|PATCH|DELETE /v1/{account_id}/{gateway_id}/{provider}/{path...}
 
@@ -24,7 +24,7 @@ import socket
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qs, parse_qsl, quote
 
 from chalicelib import wiring
 from chalicelib.dataplane.routes import match
@@ -48,9 +48,11 @@ def create_app(
     service: Callable[[], ProxyService] = wiring.proxy_service,
     max_request_bytes: Callable[[], int] = lambda: wiring.settings().max_request_bytes,
     fallback: WsgiApp | None = None,
+    health: Callable[[], dict[str, str]] = wiring.health_checks,
 ) -> WsgiApp:
     """The data plane over `service` (built on first use), refusing bodies over
-    `max_request_bytes()` with 413; paths it does not serve go to `fallback`."""
+    `max_request_bytes()` with 413; paths it does not serve go to `fallback`.
+    `GET /healthz` is liveness; `?deep=1` runs `health()` (503 when a check fails)."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"].upper()
@@ -58,7 +60,8 @@ def create_app(
             return _refuse(start_response, HttpError(501, "method not implemented"))
         raw_path = _raw_path(environ)
         if raw_path == "/healthz" and method == "GET":
-            return _send(start_response, 200, [("Content-Type", "application/json")], _HEALTHY)
+            deep = parse_qs(environ.get("QUERY_STRING", "")).get("deep") == ["1"]
+            return _health(start_response, health if deep else None)
         route = match(raw_path)
         if route is None:
             if fallback is not None:
@@ -81,6 +84,19 @@ def create_app(
         return _respond(environ, start_response, answer)
 
     return app
+
+
+def _health(
+    start_response: StartResponse, checks: Callable[[], dict[str, str]] | None
+) -> Iterable[bytes]:
+    """Liveness, or with `checks` the deep health check (503 when one fails)."""
+    headers = [("Content-Type", "application/json")]
+    if checks is None:
+        return _send(start_response, 200, headers, _HEALTHY)
+    outcomes = checks()
+    healthy = all(outcome == "ok" for outcome in outcomes.values())
+    answer = {"status": "ok" if healthy else "failing", "checks": outcomes}
+    return _send(start_response, 200 if healthy else 503, headers, json.dumps(answer).encode())
 
 
 def _raw_path(environ: dict[str, Any]) -> str:

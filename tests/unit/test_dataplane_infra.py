@@ -193,7 +193,7 @@ def test_role_grants_exactly_the_data_plane_needs() -> None:
         "Action": "s3:ListBucket",
         "Resource": bucket,
     }
-    assert by_sid["LogQueue"]["Action"] == "sqs:SendMessage"
+    assert by_sid["LogQueue"]["Action"] == ["sqs:SendMessage", "sqs:GetQueueAttributes"]
     assert by_sid["LogQueue"]["Resource"] == f"arn:aws:sqs:{REGION}:{ACCOUNT}:aig-log-queue"
 
 

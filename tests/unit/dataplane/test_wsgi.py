@@ -138,3 +138,16 @@ def test_percent_encoded_segments_are_decoded_once(
     path = f"/v1/{tenant.account_id}/{tenant.gateway_id}/openai/chat/completion%73"
     Answer(app, _environ("POST", path, json.dumps(CHAT_REQUEST).encode())).read()
     assert proxy.sent[-1].url.path.endswith("/chat/completions")
+
+
+def test_deep_health_runs_the_checks_and_fails_with_503(proxy: ProxyHarness) -> None:
+    outcomes = {"logs_table": "ok", "log_queue": "ok"}
+    app = create_app(service=lambda: proxy.service, health=lambda: dict(outcomes))
+    assert Answer(app, _environ("GET", "/healthz")).json() == {"status": "ok"}
+    deep = _environ("GET", "/healthz")
+    deep["QUERY_STRING"] = "deep=1"
+    healthy = Answer(app, deep)
+    assert healthy.status.startswith("200") and healthy.json()["checks"] == outcomes
+    outcomes["log_queue"] = "AWS.SimpleQueueService.NonExistentQueue"
+    failing = Answer(app, dict(deep, **{"wsgi.input": io.BytesIO()}))
+    assert failing.status.startswith("503") and failing.json()["status"] == "failing"
