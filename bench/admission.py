@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import argparse
 import collections
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto import mock_aws
 
+from bench.moto_stack import deploy_in_moto
 from chalicelib import aws, wiring
 from chalicelib.accounts import account_key
 from chalicelib.logstore import LogPolicy, LogRecord, WriteOutcome, new_log_id
-from infra.local import OUTPUT_ENV, deploy_stack
 
 ACCOUNT_PARTITION_WRU_PER_S = 1000
 TRANSACTIONAL_WRU_PER_ITEM = 2  # per KB: transactions cost twice a plain write
@@ -50,12 +49,12 @@ class CallCounter:
         self.calls.clear()
 
 
-def _record(log_id: str) -> LogRecord:
+def _record(log_id: str, gateway_id: str) -> LogRecord:
     return LogRecord(
         id=log_id,
         created_at="2026-01-01T00:00:00.000Z",
         account_id="bench",
-        gateway_id="g",
+        gateway_id=gateway_id,
         provider="openai",
         path="chat/completions",
         status_code=200,
@@ -82,8 +81,7 @@ def run(name: str, logs: int, limit: int, evict: bool, counter: CallCounter) -> 
     counter.reset()
     outcomes: collections.Counter[WriteOutcome] = collections.Counter()
     for index in range(logs):
-        record = _record(new_log_id(start + timedelta(milliseconds=index)))
-        record.gateway_id = gateway
+        record = _record(new_log_id(start + timedelta(milliseconds=index)), gateway)
         outcomes[admission.admit(record, None, policy)] += 1
     stored = outcomes[WriteOutcome.STORED]
     print(f"\n{name}: {logs} logs, cap {limit}, {strategy}")
@@ -99,14 +97,8 @@ def main() -> None:
     parser.add_argument("--logs", type=int, default=300)
     parser.add_argument("--limit", type=int, default=150)
     args = parser.parse_args()
-    os.environ.update(
-        AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
     with mock_aws():
-        outputs = deploy_stack(None)
-        os.environ.update({name: outputs[key] for key, name in OUTPUT_ENV.items()})
-        wiring.reset()
+        outputs = deploy_in_moto()
         wiring.accounts().create_account("bench", "paid")
         counter = CallCounter("bench")
         for client in (aws.client("dynamodb"), aws.table(outputs["LogsTableName"]).meta.client):

@@ -17,11 +17,11 @@ standard queue) deliver the quiet group's messages ahead of the busy group's bac
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import UTC, datetime
 
 from moto import mock_aws
 
+from bench.moto_stack import deploy_in_moto
 from chalicelib import aws, wiring
 from chalicelib.logstore import (
     LogEntry,
@@ -32,7 +32,6 @@ from chalicelib.logstore import (
     iso_utc,
     new_log_id,
 )
-from infra.local import OUTPUT_ENV, deploy_stack
 
 BUSY, QUIET = "busy", "quiet"
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)
@@ -58,15 +57,7 @@ def _record(account: str) -> LogRecord:
 
 
 def _deploy() -> None:
-    os.environ.update(
-        AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    aws.reset()
-    outputs = deploy_stack(None)
-    os.environ.update({name: outputs[key] for key, name in OUTPUT_ENV.items()})
-    os.environ["AIG_LOG_SINK"] = "queue"
-    wiring.reset()
+    deploy_in_moto(AIG_LOG_SINK="queue")
     accounts = wiring.accounts()
     for account in (BUSY, QUIET):
         accounts.create_account(account, "paid")

@@ -30,7 +30,6 @@ import argparse
 import collections
 import json
 import math
-import os
 import random
 import statistics
 import time
@@ -43,11 +42,11 @@ import httpx
 from moto import mock_aws
 
 from bench.item_size import item_size
+from bench.moto_stack import deploy_in_moto
 from chalicelib import aws, dynamo, wiring
 from chalicelib.accounts import AccountStore, Gateway
 from chalicelib.logstore import LogEntry, QueuePoller, WriteOutcome
 from chalicelib.proxy import ProxyRequest, ProxyService, UpstreamClient
-from infra.local import OUTPUT_ENV, deploy_stack
 
 ACCOUNT = "bench"
 GATEWAYS = ("chat-prod", "support-bot", "batch-jobs")
@@ -320,15 +319,7 @@ class FakeProvider:
 
 def deploy() -> dict[str, str]:
     """Stack, account, gateways; the queue sink in the environment; fresh wiring."""
-    os.environ.update(
-        AWS_DEFAULT_REGION="us-east-1", AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x"
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    aws.reset()
-    outputs = deploy_stack(None)
-    os.environ.update({name: outputs[key] for key, name in OUTPUT_ENV.items()})
-    os.environ["AIG_LOG_SINK"] = "queue"
-    wiring.reset()
+    outputs = deploy_in_moto(AIG_LOG_SINK="queue")
     accounts = wiring.accounts()
     accounts.create_account(ACCOUNT, "paid")
     for gateway in GATEWAYS:
