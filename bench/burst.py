@@ -29,9 +29,9 @@ from chalicelib.logstore import (
     LogRecord,
     QueuePoller,
     StoredBodies,
-    iso_utc,
     new_log_id,
 )
+from chalicelib.timestamps import iso_utc
 
 BUSY, QUIET = "busy", "quiet"
 POLICY = LogPolicy(shard_count=16, evict_oldest=False)

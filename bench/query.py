@@ -32,13 +32,13 @@ from chalicelib.logstore import (
     LogSearch,
     LogSearcher,
     Position,
-    iso_utc,
     make_filter,
     new_log_id,
     partition_key,
     record_item,
     shard_of,
 )
+from chalicelib.timestamps import iso_utc
 from infra.local import deploy_stack
 
 SHARDS = 16

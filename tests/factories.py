@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.logstore.ids import created_at_of, iso_utc, new_log_id
+from chalicelib.logstore.ids import created_at_of, new_log_id
 from chalicelib.logstore.record import LogRecord
+from chalicelib.timestamps import iso_utc
 
 
 def log_record(log_id: str | None = None, **fields: Any) -> LogRecord:

@@ -1,7 +1,7 @@
 """Accounts, their plans, gateways and API tokens in the control table: the models (models,
 plans, the gateway settings' schema and checks), the store and its item keys, the per-account
 quota counters, token hashing and local seeding. Imports chalicelib.dynamo, chalicelib.aws,
-chalicelib.errors, chalicelib.settings and, for its time format, chalicelib.logstore.ids."""
+chalicelib.errors, chalicelib.settings and chalicelib.timestamps."""
 
 from chalicelib.accounts.bootstrap import seed_local
 from chalicelib.accounts.gateway_fields import parse_settings

@@ -21,8 +21,8 @@ from chalicelib.accounts.settings_schema import (
 )
 from chalicelib.accounts.shapes import boolean, choice, integer, nullable
 from chalicelib.errors import BadRequest
-from chalicelib.logstore.ids import iso_utc
 from chalicelib.settings import DEFAULT_SHARD_COUNT
+from chalicelib.timestamps import iso_utc
 
 
 def utc_now_iso() -> str:

@@ -9,7 +9,8 @@ from chalicelib.accounts import AccountStore
 from chalicelib.api.management import QueryParams, last_param, open_gateway
 from chalicelib.edge import success
 from chalicelib.errors import BadRequest
-from chalicelib.logstore import GROUP_BYS, Rollups, aggregate, iso_utc
+from chalicelib.logstore import GROUP_BYS, Rollups, aggregate
+from chalicelib.timestamps import iso_utc
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_dynamodb.service_resource import Table

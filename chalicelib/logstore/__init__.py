@@ -25,7 +25,6 @@ from chalicelib.logstore.filters import (
 from chalicelib.logstore.ids import (
     created_at_of,
     is_log_id,
-    iso_utc,
     new_log_id,
     partition_key,
     shard_of,
@@ -92,7 +91,6 @@ __all__ = [
     "encode_cursor",
     "handle_sqs_event",
     "is_log_id",
-    "iso_utc",
     "make_filter",
     "new_log_id",
     "partition_key",

@@ -32,11 +32,6 @@ def _milliseconds(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def iso_utc(moment: datetime) -> str:
-    """ISO-8601 UTC with milliseconds and a `Z`, the timestamp form of every API field."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def is_log_id(value: str) -> bool:
     """True when `value` is a well-formed ULID string."""
     try:

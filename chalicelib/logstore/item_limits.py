@@ -29,8 +29,9 @@ from typing import Any
 
 from boto3.dynamodb.types import DYNAMODB_CONTEXT
 
-from chalicelib.logstore.ids import created_at_of, iso_utc
+from chalicelib.logstore.ids import created_at_of
 from chalicelib.logstore.record import LogRecord
+from chalicelib.timestamps import iso_utc
 
 MAX_MAGNITUDE = Decimal("9.9999999999999999999999999999999999999E+125")
 MIN_MAGNITUDE = Decimal("1E-130")

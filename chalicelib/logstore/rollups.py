@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from chalicelib import dynamo
-from chalicelib.logstore.ids import iso_utc
 from chalicelib.logstore.record import LogRecord
+from chalicelib.timestamps import iso_utc
 
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_dynamodb.service_resource import Table

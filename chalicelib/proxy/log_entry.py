@@ -14,13 +14,13 @@ from chalicelib.logstore import (
     StoredBodies,
     body_head,
     created_at_of,
-    iso_utc,
     truncate,
 )
 from chalicelib.providers.sse import is_event_stream
 from chalicelib.providers.usage import Usage, extract_usage, model_type
 from chalicelib.proxy.cost import cost_usd
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse, Target, UpstreamCall
+from chalicelib.timestamps import iso_utc
 from chalicelib.validation import MAX_BODY_DEPTH, load_json, storable_text
 
 _MODEL_SNIFF_LIMIT = 1024 * 1024

@@ -12,10 +12,11 @@ from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.errors import BadRequest, NotFound
-from chalicelib.logstore.ids import iso_utc, new_log_id
+from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import Rollups
 from chalicelib.settings import Settings
+from chalicelib.timestamps import iso_utc
 from tests.factories import log_record
 from tests.support.tenants import Tenant
 

@@ -18,11 +18,12 @@ from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import StoredBodies
 from chalicelib.logstore.cursor import Cursor, encode_cursor
-from chalicelib.logstore.ids import iso_utc, new_log_id
+from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.record_api import API_FIELDS
 from chalicelib.logstore.writes import LogPolicy
 from chalicelib.settings import Settings
+from chalicelib.timestamps import iso_utc
 from tests.support.tenants import Tenant
 
 START = datetime(2026, 6, 1, tzinfo=UTC)

@@ -4,11 +4,11 @@ from datetime import UTC, datetime, timedelta
 from chalicelib.logstore.ids import (
     created_at_of,
     is_log_id,
-    iso_utc,
     new_log_id,
     partition_key,
     shard_of,
 )
+from chalicelib.timestamps import iso_utc
 
 
 def test_ids_sort_by_creation_time() -> None:

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from chalicelib import aws
-from chalicelib.logstore.ids import iso_utc, new_log_id
+from chalicelib.logstore.ids import new_log_id
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.rollups import GROUP_BYS, RollupRow, Rollups, aggregate
 from chalicelib.settings import Settings
+from chalicelib.timestamps import iso_utc
 from tests.factories import log_record
 
 START = datetime(2026, 6, 1, 10, tzinfo=UTC)

@@ -10,11 +10,12 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.logstore.filters import Filter, make_filter, matches
-from chalicelib.logstore.ids import iso_utc, new_log_id, partition_key, shard_of
+from chalicelib.logstore.ids import new_log_id, partition_key, shard_of
 from chalicelib.logstore.record import LogRecord
 from chalicelib.logstore.record_item import record_item
 from chalicelib.logstore.search import LogSearch, LogSearcher, Position, TooManyToSort
 from chalicelib.settings import Settings
+from chalicelib.timestamps import iso_utc
 
 SHARDS = 8
 START = datetime(2026, 5, 1, tzinfo=UTC)
