@@ -366,7 +366,7 @@ class AccountStore:
     def _query_all(self, condition: ConditionBase) -> list[dict[str, Any]]:
         # dynamo.items takes a Callable[..., dict[str, Any]]; the stubs' answer is a TypedDict
         query = cast("Callable[..., dict[str, Any]]", self._table.query)
-        return list(dynamo.items(query, KeyConditionExpression=condition, ConsistentRead=True))
+        return list(dynamo.items(query, **dynamo.key_condition(condition), ConsistentRead=True))
 
     def _account_item(self, account_id: str) -> dict[str, Any]:
         item = self._table.get_item(Key=account_key(account_id), ConsistentRead=True).get("Item")

@@ -1,6 +1,7 @@
 """DynamoDB plumbing: transaction actions in the low-level format and value conversions
-(actions), paged Query and Scan (paging), reading keys in batches (batch_get), deleting
-keys in batches (deletes), and labelled transactions (transactions)."""
+(actions), key conditions safe across threads (conditions), paged Query and Scan
+(paging), reading keys in batches (batch_get), deleting keys in batches (deletes), and
+labelled transactions (transactions)."""
 
 from chalicelib.dynamo.actions import (
     attributes,
@@ -12,6 +13,7 @@ from chalicelib.dynamo.actions import (
     update,
 )
 from chalicelib.dynamo.batch_get import UnprocessedKeys, get_many
+from chalicelib.dynamo.conditions import key_condition
 from chalicelib.dynamo.deletes import Unprocessed, delete_keys
 from chalicelib.dynamo.paging import items, pages
 from chalicelib.dynamo.transactions import (
@@ -35,6 +37,7 @@ __all__ = [
     "failed_condition",
     "get_many",
     "items",
+    "key_condition",
     "pages",
     "put",
     "python_values",

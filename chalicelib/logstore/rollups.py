@@ -125,14 +125,14 @@ class Rollups:
         )
         return [
             _row(item)
-            for item in dynamo.items(dynamodb_table.query, KeyConditionExpression=condition)
+            for item in dynamo.items(dynamodb_table.query, **dynamo.key_condition(condition))
         ]
 
     def delete_all(self, dynamodb_table: Table, account_id: str, gateway_id: str) -> int:
         """Delete a gateway's rollups (when the gateway goes); return how many."""
         condition = Key("pk").eq(rollup_pk(account_id, gateway_id))
         found = dynamo.items(
-            dynamodb_table.query, KeyConditionExpression=condition, ProjectionExpression="pk, sk"
+            dynamodb_table.query, **dynamo.key_condition(condition), ProjectionExpression="pk, sk"
         )
         # The Table's client takes (and gives back) Python values, as the Table does.
         keys = ({"pk": item["pk"], "sk": item["sk"]} for item in found)

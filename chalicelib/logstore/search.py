@@ -248,7 +248,7 @@ def _shard_request(
     elif high:
         condition &= Key("sk").lte(high)
     request: dict[str, Any] = {
-        "KeyConditionExpression": condition,
+        **dynamo.key_condition(condition),  # the shards' first reads run in parallel
         "ScanIndexForward": not descending,
         "Limit": limit,
     }

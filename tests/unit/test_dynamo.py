@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
+from boto3.dynamodb.conditions import ConditionBase, Key
+from boto3.dynamodb.transform import ConditionExpressionTransformation
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from chalicelib import dynamo
+from chalicelib import aws, dynamo
+from chalicelib.accounts.store import AccountStore
+from chalicelib.logstore.filters import make_filter
+from chalicelib.logstore.rollups import Rollups
+from chalicelib.logstore.search import LogSearch, LogSearcher
+from chalicelib.settings import Settings
+from chalicelib.timestamps import iso_utc
+from tests.support.tenants import Tenant
 
 TABLE = "things"
 
@@ -359,3 +369,43 @@ def test_endless_conflicts_give_up_after_the_attempts() -> None:
         dynamo.transact(fake, _two(), attempts=3, sleep=slept.append)
     assert fake.calls == 3
     assert slept == [0.005, 0.01, 0.02]
+
+
+def test_key_conditions_are_plain_strings_with_their_own_placeholders() -> None:
+    condition = Key("pk").eq("acme#main#3") & Key("sk").between("01A", "01Z")
+    built = dynamo.key_condition(condition)
+    names = built["ExpressionAttributeNames"]
+    assert sorted(names.values()) == ["pk", "sk"] and len(names) == 2
+    assert isinstance(built["KeyConditionExpression"], str)
+    assert sorted(built["ExpressionAttributeValues"].values()) == ["01A", "01Z", "acme#main#3"]
+
+
+def test_no_condition_object_reaches_a_clients_shared_builder(
+    settings: Settings, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Table's client builds condition objects with one builder shared by all threads
+    (the shards' parallel first reads once got `#n0 = :v0 AND #n0 <= :v1`): the search,
+    the rollups and the account store hand it built expressions only."""
+    original = ConditionExpressionTransformation.__call__
+
+    def refuse_objects(self: ConditionExpressionTransformation, value: Any) -> Any:
+        assert not isinstance(value, ConditionBase), "a condition object reached the client"
+        return original(self, value)
+
+    monkeypatch.setattr(ConditionExpressionTransformation, "__call__", refuse_objects)
+    after = datetime(2026, 1, 1, tzinfo=UTC)
+    filters = (make_filter("created_at", "gt", [iso_utc(after)]),)
+    page = LogSearcher(aws.table(settings.logs_table)).page(
+        LogSearch(tenant.account_id, tenant.gateway_id, 16, filters), 10
+    )
+    assert page.records == []
+    rows = Rollups(settings.control_table).read(
+        aws.table(settings.control_table),
+        tenant.account_id,
+        tenant.gateway_id,
+        after,
+        after + timedelta(hours=3),
+    )
+    assert rows == []
+    accounts = AccountStore(aws.table(settings.control_table), aws.client("dynamodb"))
+    assert [g.id for g in accounts.list_gateways(tenant.account_id)] == [tenant.gateway_id]
