@@ -46,13 +46,23 @@ BINARY_TYPES = [
 
 
 class ThreadSafeChalice(Chalice):
-    """Chalice whose `current_request` is per thread.
+    """Chalice whose `current_request` is per thread, and whose logger is the service's.
 
     `chalice local` serves requests on several threads but keeps `current_request`
     on the shared app object; without this, concurrent requests can read each other's.
+    Chalice's logger is named after the app, as chalicelib.telemetry's Powertools logger
+    is named after the service ("ai-gateway"): one logger, so Chalice's own error lines are
+    JSON too, and Chalice must not set its level (its `debug` flag would set ERROR and
+    silence the gateway's info lines); POWERTOOLS_LOG_LEVEL does.
     """
 
     _local = threading.local()
+
+    def __init__(self, app_name: str) -> None:
+        super().__init__(app_name, configure_logs=False)
+
+    def _configure_log_level(self) -> None:
+        """Leave the level to Powertools (see the class docstring)."""
 
     @property
     def current_request(self) -> Request | None:

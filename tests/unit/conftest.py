@@ -12,7 +12,15 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.settings import Settings
 from infra.local import OUTPUT_ENV, deploy_stack
+from tests.support.moto import atomic_in_process_calls
 from tests.support.tenants import Tenant, make_tenant
+
+
+@pytest.fixture(scope="session", autouse=True)
+def atomic_moto() -> Iterator[None]:
+    """Each in-process moto call atomic (see tests.support.moto)."""
+    with atomic_in_process_calls():
+        yield
 
 
 @pytest.fixture

@@ -10,8 +10,15 @@ from types import SimpleNamespace
 import pytest
 
 from chalicelib import telemetry
-from chalicelib.api.chalice_glue import observed
+from chalicelib.api.chalice_glue import ThreadSafeChalice, observed
 from chalicelib.telemetry import Metric
+
+
+@pytest.fixture(autouse=True)
+def nothing_pending(capsys: pytest.CaptureFixture[str]) -> None:
+    """What earlier tests counted is published (and dropped) before each test."""
+    telemetry.flush()
+    capsys.readouterr()
 
 
 def _lines(text: str) -> list[dict[str, object]]:
@@ -81,3 +88,15 @@ def test_the_chalice_middleware_correlates_and_publishes_each_event(
     assert first["request_id"] == "req-42" and second["request_id"] == "api-7"
     published = _lines(capsys.readouterr().out)
     assert [emf["DlqRedrives"] for emf in published] == [[3.0], [3.0]]
+
+
+def test_chalice_leaves_the_service_logger_to_powertools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Chalice app's logger has the service's name: its debug flag must not set the level
+    (it would set ERROR and silence every info line)."""
+    written = io.StringIO()
+    monkeypatch.setattr(telemetry.logger.registered_handler, "stream", written)
+    app = ThreadSafeChalice(app_name=telemetry.SERVICE)
+    app.debug = False
+    app.log.info("still heard")
+    telemetry.logger.info("and this")
+    assert [line["message"] for line in _lines(written.getvalue())] == ["still heard", "and this"]

@@ -22,8 +22,10 @@ def harness(settings: Settings, accounts: AccountStore) -> ProxyHarness:
 
 
 @pytest.fixture
-def lines(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+def lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> io.StringIO:
     monkeypatch.delenv("POWERTOOLS_METRICS_DISABLED", raising=False)
+    telemetry.flush()  # what earlier tests counted is not this test's
+    capsys.readouterr()
     written = io.StringIO()
     monkeypatch.setattr(telemetry.logger.registered_handler, "stream", written)
     return written
