@@ -4,6 +4,7 @@
     telemetry.logger.info("proxied", extra={...})
     telemetry.count(Metric.CACHE_HITS)
     telemetry.flush()                                 # once per invocation or request
+    telemetry.forget("request_id", "log_id")          # when the request is done
 
 Powertools for AWS Lambda does the work: `Logger` writes one JSON object per line (level
 from POWERTOOLS_LOG_LEVEL), `Metrics` writes CloudWatch embedded metric format to stdout,
@@ -52,8 +53,12 @@ def count(metric: Metric, value: int = 1) -> None:
     _metrics.add_metric(name=metric.value, unit=MetricUnit.Count, value=value)
 
 
+def forget(*keys: str) -> None:
+    """Take correlation keys off the later log lines (their request or log is done)."""
+    logger.remove_keys(list(keys))
+
+
 def flush() -> None:
-    """Publish the counted metrics (nothing when none) and forget the correlation keys."""
+    """Publish the counted metrics (nothing when none)."""
     if _metrics.metric_set:
         _metrics.flush_metrics()
-    logger.remove_keys(["request_id", "log_id"])

@@ -182,6 +182,7 @@ def observed(event: Any, get_response: Callable[[Any], Any]) -> Any:
         return get_response(event)
     finally:
         telemetry.flush()
+        telemetry.forget("request_id", "log_id")
 
 
 def _request_id(event: Any) -> str | None:

@@ -452,6 +452,7 @@ def _observe(target: Target, outcome: Outcome, log_id: str | None, log_status: s
         },
     )
     telemetry.flush()
+    telemetry.forget("log_id")  # the invocation's request id stays
 
 
 def _streams(answer: UpstreamStream) -> bool:

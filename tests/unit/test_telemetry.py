@@ -51,7 +51,7 @@ def test_disabled_metrics_print_nothing(
     assert _lines(capsys.readouterr().out) == []
 
 
-def test_log_lines_are_json_with_the_correlation_until_flushed(
+def test_log_lines_are_json_with_the_correlation_until_forgotten(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
@@ -59,7 +59,7 @@ def test_log_lines_are_json_with_the_correlation_until_flushed(
     monkeypatch.setattr(telemetry.logger.registered_handler, "stream", written)
     telemetry.correlate(request_id="req-1", log_id="01JLOG")
     telemetry.logger.info("proxied", extra={"provider": "openai", "status": 200})
-    telemetry.flush()
+    telemetry.forget("request_id", "log_id")
     telemetry.logger.info("next")
     first, after = _lines(written.getvalue())
     assert first["message"] == "proxied" and first["level"] == "INFO"

@@ -59,3 +59,17 @@ def test_a_request_is_counted_and_said_with_its_log_id(
     assert ok == {"ProxiedRequests": 1}
     assert failed == {"ProxiedRequests": 1, "UpstreamErrors": 1}
     assert "log_id" not in said[-1] or said[-1]["log_id"] != first["log_id"]
+
+
+def test_an_outcome_keeps_the_invocations_request_id(
+    harness: ProxyHarness, tenant: Tenant, lines: io.StringIO
+) -> None:
+    telemetry.correlate(request_id="req-9")
+    try:
+        harness.call(tenant)
+        telemetry.logger.info("after the request")
+    finally:
+        telemetry.forget("request_id", "log_id")
+    proxied, after = [json.loads(line) for line in lines.getvalue().splitlines()]
+    assert proxied["request_id"] == after["request_id"] == "req-9"
+    assert "log_id" in proxied and "log_id" not in after
