@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -17,7 +17,15 @@ from boto3.dynamodb.conditions import ConditionBase, Key
 
 from chalicelib import dynamo
 from chalicelib.accounts.ids import check_id
-from chalicelib.accounts.item_keys import account_key, account_pk, gateway_key
+from chalicelib.accounts.item_keys import (
+    LOGPUSH_INDEX,
+    LOGPUSH_KEY,
+    LOGPUSH_ON,
+    account_key,
+    account_pk,
+    gateway_address,
+    gateway_key,
+)
 from chalicelib.accounts.models import Account, Gateway, limit_value, utc_now_iso
 from chalicelib.accounts.plans import PLANS, Plan
 from chalicelib.accounts.tokens import TOKEN_SK, hash_token, new_token, token_pk
@@ -133,6 +141,17 @@ class AccountStore:
         condition = Key("pk").eq(account_pk(account_id)) & Key("sk").begins_with("GATEWAY#")
         return [Gateway.from_item(item) for item in self._query_all(condition)]
 
+    def logpush_gateways(self) -> Iterator[Gateway]:
+        """The gateways with `logpush: true` that are not being deleted, from the sparse
+        logpush index (one Query, paginated, plus a consistent read of each gateway)."""
+        condition = Key(LOGPUSH_KEY).eq(LOGPUSH_ON)
+        query = cast("Callable[..., dict[str, Any]]", self._table.query)
+        keys = dynamo.items(query, IndexName=LOGPUSH_INDEX, **dynamo.key_condition(condition))
+        for key in keys:
+            gateway = self.get_gateway(*gateway_address(key))
+            if gateway is not None and gateway.logpush and not gateway.deleting:
+                yield gateway
+
     def create_gateway(self, account_id: str, gateway_id: str, config: dict[str, Any]) -> Gateway:
         """Create a gateway within the plan's gateway count; BadRequest when over it."""
         account = self.get_account(account_id)
@@ -158,6 +177,8 @@ class AccountStore:
             "log_room": limit,
             "version": 0,
         }
+        if gateway.logpush:
+            item[LOGPUSH_KEY] = LOGPUSH_ON
         transaction = (
             dynamo.Transaction()
             .add("gateway", dynamo.put(self._table.name, item, "attribute_not_exists(pk)"))
@@ -206,6 +227,13 @@ class AccountStore:
                 else:
                     values[f":v{index}"] = dynamo.storable(value)
                     sets.append(f"#f{index} = :v{index}")
+            if "logpush" in changes:  # in the logpush index exactly while it is on
+                names["#logpush_key"] = LOGPUSH_KEY
+                if changes["logpush"]:
+                    values[":logpush_on"] = LOGPUSH_ON
+                    sets.append("#logpush_key = :logpush_on")
+                else:
+                    removes.append("#logpush_key")
             adds: list[str] = []
             condition = "attribute_exists(sk) AND attribute_not_exists(deleting)"
             if "log_management" in changes:
