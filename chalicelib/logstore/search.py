@@ -150,6 +150,15 @@ class LogSearcher:
                     )
         return found
 
+    def each(self, query: LogSearch, chunk: int = _MAX_CHUNK) -> Iterator[LogRecord]:
+        """Every matching log in created_at order, however many (for exports): each shard
+        is read up to `chunk` items at a time, as the merge over the shards needs them."""
+        progress = _Progress(chunk * query.shard_count, query.shard_count, ReadStats())
+        for item in self._scan(query, None, progress):
+            record = record_from_item(item)
+            if matches(record, query.filters, query.search):
+                yield record
+
     def _sorted_page(
         self, query: LogSearch, limit: int, after: Position | None, skip: int
     ) -> SearchPage:
