@@ -7,7 +7,7 @@ from dataclasses import asdict
 from functools import wraps
 from typing import Any
 
-from chalice.app import CloudWatchEvent, Rate, Request, Response, SQSEvent
+from chalice.app import CloudWatchEvent, Cron, Rate, Request, Response, SQSEvent
 
 from chalicelib import wiring
 from chalicelib.api.chalice_glue import (
@@ -215,6 +215,12 @@ def compact_packs(event: CloudWatchEvent) -> dict[str, object]:
     context: Any = event.context  # the Lambda context (Chalice types it loosely)
     remaining_s = context.get_remaining_time_in_millis() / 1000
     return asdict(wiring.pack_compactor().run(budget_s=compaction_budget_s(remaining_s)))
+
+
+@app.schedule(Cron(20, "*", "*", "*", "?", "*"))  # 20 past: after the export's lag
+def export_logs(event: CloudWatchEvent) -> dict[str, object]:
+    context: Any = event.context  # the Lambda context (Chalice types it loosely)
+    return asdict(wiring.export_logs(context.get_remaining_time_in_millis() / 1000))
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS))

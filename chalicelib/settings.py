@@ -42,6 +42,8 @@ class Settings:
     """AIG_CURSOR_SECRET_ARN: the Secrets Manager secret the deploy made (infra/stack.py)."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Larger request bodies are refused with 413."""
+    export_bodies: bool = False
+    """AIG_EXPORT_BODIES: whether the hourly export of logpush gateways includes bodies."""
     provider_urls: Mapping[str, str] = field(default_factory=dict)
     """Base-URL overrides from `AIG_PROVIDER_URL_<SLUG>` (non-empty ones), keyed by `<SLUG>`
     (the slug upper-cased, `-` -> `_`: `chalicelib.providers.registry.url_key`)."""
@@ -77,6 +79,7 @@ class Settings:
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
             cursor_secret_arn=env.get("AIG_CURSOR_SECRET_ARN") or None,
             max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+            export_bodies=env.get("AIG_EXPORT_BODIES", "") in ("1", "true"),
             provider_urls={
                 name.removeprefix(PROVIDER_URL_PREFIX): value
                 for name, value in env.items()

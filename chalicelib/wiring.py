@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chalicelib import aws
 from chalicelib.accounts import AccountStore, Quota
@@ -38,6 +40,9 @@ from chalicelib.providers import PROVIDERS
 from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, UpstreamClient
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
+
+if TYPE_CHECKING:  # imports pyarrow: only where an export runs (never on `import app`)
+    from chalicelib.export import ScheduleReport, StoreExport
 
 
 @functools.cache
@@ -118,6 +123,26 @@ def repair_intents(budget_s: float) -> RepairReport:
     """Settle every account's abandoned intents within `budget_s` (scheduled daily)."""
     accounts = account_ids(aws.table(settings().control_table))
     return intent_repair().repair(accounts, time.time(), time.monotonic() + budget_s)
+
+
+def store_export() -> StoreExport:
+    """Exports gateways' logs to Parquet straight from the log store (imports pyarrow)."""
+    from chalicelib.export import StoreExport
+
+    config = settings()
+    return StoreExport(accounts(), LogSearcher(aws.table(config.logs_table)), _bodies())
+
+
+def export_logs(remaining_s: float) -> ScheduleReport:
+    """Export the due hours of every gateway with logpush on, within the invocation's
+    `remaining_s` (scheduled hourly; imports pyarrow, from the export function's layer)."""
+    from chalicelib.export import ScheduledExport, export_budget_s
+
+    config = settings()
+    scheduled = ScheduledExport(
+        accounts(), store_export(), aws.client("s3"), config.bodies_bucket, config.export_bodies
+    )
+    return scheduled.run(datetime.now(UTC), export_budget_s(remaining_s))
 
 
 def batch_writer() -> BatchWriter:
