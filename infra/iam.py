@@ -33,9 +33,12 @@ def _table(logical_id: str, actions: list[str], sid: str) -> Statement:
     }
 
 
-def _bucket(actions: list[str], sid: str, objects: bool = True) -> Statement:
+def _bucket(actions: list[str], sid: str, objects: str | None = "*") -> Statement:
+    """A statement on the bodies bucket's objects matching `objects` (None: the bucket)."""
     resource = (
-        {"Fn::Sub": "${BodiesBucket.Arn}/*"} if objects else {"Fn::GetAtt": ["BodiesBucket", "Arn"]}
+        {"Fn::Sub": f"${{BodiesBucket.Arn}}/{objects}"}
+        if objects
+        else {"Fn::GetAtt": ["BodiesBucket", "Arn"]}
     )
     return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resource}
 
@@ -56,8 +59,16 @@ GRANTS: dict[str, list[Statement]] = {
     "bodies": [
         _bucket(["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging"], "Bodies"),
         # Without it a missing object is 403 instead of 404 (NoSuchKey).
-        _bucket(["s3:ListBucket"], "BodiesList", objects=False),
+        _bucket(["s3:ListBucket"], "BodiesList", objects=None),
     ],
+    "bodies-read": [
+        _bucket(["s3:GetObject"], "BodiesRead"),
+        _bucket(["s3:ListBucket"], "BodiesList", objects=None),
+    ],
+    # The export's Parquet objects and checkpoints (chalicelib.export.schedule), nothing else.
+    "exports-write": [_bucket(["s3:PutObject", "s3:DeleteObject"], "ExportsWrite", "exports/*")],
+    "logs-table-read": [_table("LogsTable", _TABLE_READ, "LogsTableRead")],
+    "control-table-read": [_table("ControlTable", _TABLE_READ, "ControlTableRead")],
     "bodies-delete": [_bucket(["s3:DeleteObject"], "BodiesDelete")],
     # GetQueueAttributes: the deep health check (GET /healthz?deep=1).
     "log-queue-send": [
@@ -109,6 +120,9 @@ NEEDS: dict[str, list[str]] = {
     "WriteLogs": ["logs-table", "control-table", "bodies", "bodies-delete", "log-queue-consume"],
     # Rewrites packs whose live share fell: lists packs, repoints their logs, deletes packs.
     "CompactPacks": ["logs-table", "bodies", "bodies-delete"],
+    # Exports logpush gateways hourly: finds them (logpush index), reads their logs and
+    # bodies, writes Parquet and checkpoints under exports/ only.
+    "ExportLogs": ["logs-table-read", "control-table-read", "bodies-read", "exports-write"],
     # Gives back what abandoned batch intents hold: walks accounts, fixes counters.
     "RepairIntents": ["logs-table", "control-table", "control-table-scan"],
 }

@@ -4,12 +4,14 @@
 
 The stack holds the storage (infra/template.yaml), the control plane (the functions and REST
 API `chalice package` writes, infra/api-gateway-responses.yaml merged in by it), the
-streaming data plane (infra/dataplane.yaml) and operations (infra/operations.yaml: the
-cursor secret and alarms). Every name, URL and secret reaches the functions as a reference
-to the stack's own resources, so stages (one stack each) share nothing; each function gets
-its own least-privilege role (infra/iam.py), log group with retention, tracing, and error
-and throttle alarms. Code comes from the `CodeBucket`/`CodeKey` parameters (the zip of
-`chalice package`, uploaded by infra/deploy.py).
+streaming data plane (infra/dataplane.yaml), operations (infra/operations.yaml: the
+cursor secret and alarms) and the log export (infra/export.yaml: the export function's
+layer and the Glue table of its Parquet files, its columns from chalicelib.export). Every
+name, URL and secret reaches the functions as a reference to the stack's own resources, so
+stages (one stack each) share nothing; each function gets its own least-privilege role
+(infra/iam.py), log group with retention, tracing, and error and throttle alarms. Code
+comes from the `CodeBucket`/`CodeKey` parameters (the zip of `chalice package`, uploaded
+by infra/deploy.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from chalice.package import YAMLTemplateSerializer
 
+from chalicelib.export.columns import athena_columns
 from infra import iam
 from infra.references import renamed
 
@@ -27,6 +30,7 @@ INFRA = Path(__file__).resolve().parent
 STORAGE_PATH = INFRA / "template.yaml"
 DATAPLANE_PATH = INFRA / "dataplane.yaml"
 OPERATIONS_PATH = INFRA / "operations.yaml"
+EXPORT_PATH = INFRA / "export.yaml"
 
 DATAPLANE_NAMES = {
     # its parameters, now the stack's resources
@@ -72,13 +76,26 @@ FUNCTION_ENVIRONMENT = {
 
 LOG_WRITER = "WriteLogs"
 """The function `chalice package` makes of app.write_logs (the SQS consumer)."""
+LOG_EXPORT = "ExportLogs"
+"""The function of app.export_logs (the hourly export; pyarrow from its layer)."""
+EXPORT_LAYER_DEFAULT = (
+    "arn:${AWS::Partition}:lambda:${AWS::Region}:336392948345:layer:AWSSDKPandas-Python311:33"
+)
+"""AWS SDK for pandas 3.17.0 (pyarrow, about 167 MB unzipped) in the stack's region: the
+version of most regions (others: the stack parameter ExportLayerArn)."""
 
 
 def build(chalice_template: dict[str, Any], stage: str) -> dict[str, Any]:
     """The stage's stack: `chalice_template` (from `chalice package`) completed."""
     stack = copy.deepcopy(chalice_template)
     stack["Description"] = f"AI gateway, stage {stage}: storage, control plane, data plane."
-    for fragment in (load_template(STORAGE_PATH), _dataplane(), load_template(OPERATIONS_PATH)):
+    fragments = (
+        load_template(STORAGE_PATH),
+        _dataplane(),
+        load_template(OPERATIONS_PATH),
+        _export(),
+    )
+    for fragment in fragments:
         _add(stack, fragment)
     stack["Parameters"]["Prefix"]["Default"] = f"aig-{stage}"
     stack["Parameters"]["DataPlaneFunctionName"]["Default"] = f"aig-{stage}-dataplane"
@@ -125,6 +142,14 @@ def _dataplane() -> dict[str, Any]:
     fragment["Outputs"] = {
         name: value for name, value in fragment["Outputs"].items() if name == "DataPlaneUrl"
     }
+    return fragment
+
+
+def _export() -> dict[str, Any]:
+    """infra/export.yaml with the Glue table's columns: the export's own, Athena-typed."""
+    fragment = load_template(EXPORT_PATH)
+    table = fragment["Resources"]["ExportLogsTable"]["Properties"]["TableInput"]
+    table["StorageDescriptor"]["Columns"] = athena_columns()
     return fragment
 
 
@@ -189,6 +214,17 @@ def _complete_function(stack: dict[str, Any], name: str) -> None:
             },
         }
     ]
+    if name == LOG_EXPORT:
+        variables["AIG_EXPORT_BODIES"] = {"Ref": "ExportBodies"}
+        props["Layers"] = [
+            {
+                "Fn::If": [
+                    "HasExportLayerArn",
+                    {"Ref": "ExportLayerArn"},
+                    {"Fn::Sub": EXPORT_LAYER_DEFAULT},
+                ]
+            }
+        ]
     if name == LOG_WRITER:
         (event,) = props["Events"].values()
         event["Properties"]["Queue"] = {"Fn::GetAtt": ["LogQueue", "Arn"]}

@@ -15,12 +15,17 @@ import pytest
 from cfnlint.api import lint
 from samtranslator.translator.transform import transform
 
+from chalicelib.export import CHECKPOINT_PREFIX, EXPORT_PREFIX, PARTITION_KEYS, athena_columns
 from chalicelib.settings import Settings
 from infra import iam
 from infra.package import GATEWAY_RESPONSES_PATH, PACKAGE_NAME, ROOT, TEMPLATE_NAME, package
 from infra.stack import FUNCTION_ENVIRONMENT, load_template
 
-CHALICE_FUNCTIONS = ("APIHandler", "CompactPacks", "RepairIntents", "WriteLogs")
+CHALICE_FUNCTIONS = ("APIHandler", "CompactPacks", "ExportLogs", "RepairIntents", "WriteLogs")
+LAMBDA_UNZIPPED_LIMIT = 262_144_000
+"""A function's code and layers together, unzipped (Lambda's quota)."""
+EXPORT_LAYER_BYTES = 175 * 2**20
+"""The export function's layer, unzipped: AWS SDK for pandas 3.17.0 is about 167 MB."""
 
 
 class _NoManagedPolicies:
@@ -161,6 +166,71 @@ def test_compaction_has_its_own_timeout(stack: dict[str, Any]) -> None:
     assert stack["Resources"]["APIHandler"]["Properties"]["Timeout"] == 60
 
 
+def test_the_export_runs_hourly_with_its_layer_and_writes_only_the_export_prefix(
+    stack: dict[str, Any],
+) -> None:
+    resources = stack["Resources"]
+    export = resources["ExportLogs"]["Properties"]
+    assert export["Timeout"] == 900 and export["Handler"] == "app.export_logs"
+    (event,) = export["Events"].values()
+    assert event["Properties"]["Schedule"] == "cron(20 * * * ? *)"
+    (layer,) = export["Layers"]
+    condition, given, default = layer["Fn::If"]
+    assert stack["Conditions"][condition] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ExportLayerArn"}, ""]}]
+    }
+    assert given == {"Ref": "ExportLayerArn"}
+    assert default["Fn::Sub"].startswith("arn:${AWS::Partition}:lambda:${AWS::Region}:")
+    assert "layer:AWSSDKPandas-Python311:" in default["Fn::Sub"]
+    variables = export["Environment"]["Variables"]
+    assert variables["AIG_EXPORT_BODIES"] == {"Ref": "ExportBodies"}
+    role = export["Role"]["Fn::GetAtt"][0]
+    (policy,) = resources[role]["Properties"]["Policies"]
+    statements = policy["PolicyDocument"]["Statement"]
+    writes = {
+        action
+        for statement in statements
+        for action in _as_list(statement["Action"])
+        if action.startswith(("s3:Put", "s3:Delete", "dynamodb:Put", "dynamodb:Update"))
+        or action.startswith(("dynamodb:Delete", "dynamodb:BatchWrite"))
+    }
+    assert writes == {"s3:PutObject", "s3:DeleteObject"}
+    (write,) = [s for s in statements if "s3:PutObject" in _as_list(s["Action"])]
+    assert write["Resource"] == {"Fn::Sub": "${BodiesBucket.Arn}/exports/*"}
+    assert EXPORT_PREFIX.startswith("exports/") and CHECKPOINT_PREFIX.startswith("exports/")
+
+
+def test_athena_reads_the_export_through_a_projected_glue_table(stack: dict[str, Any]) -> None:
+    resources = stack["Resources"]
+    database = resources["ExportDatabase"]["Properties"]["DatabaseInput"]["Name"]
+    assert database == {"Fn::Join": ["_", {"Fn::Split": ["-", {"Ref": "Prefix"}]}]}
+    table = resources["ExportLogsTable"]["Properties"]
+    assert table["DatabaseName"] == {"Ref": "ExportDatabase"}
+    given = table["TableInput"]
+    assert given["TableType"] == "EXTERNAL_TABLE"
+    assert [key["Name"] for key in given["PartitionKeys"]] == list(PARTITION_KEYS)
+    storage = given["StorageDescriptor"]
+    assert storage["Columns"] == athena_columns()
+    assert "parquet" in storage["SerdeInfo"]["SerializationLibrary"].lower()
+    location = "s3://${BodiesBucket}/" + EXPORT_PREFIX
+    assert storage["Location"] == {"Fn::Sub": location}
+    parameters = given["Parameters"]
+    assert parameters["projection.enabled"] == "true"
+    assert parameters["projection.date.type"] == "date"
+    assert parameters["projection.date.format"] == "yyyy-MM-dd"
+    assert parameters["storage.location.template"] == {
+        "Fn::Sub": location + "account_id=${!account_id}/gateway_id=${!gateway_id}/date=${!date}/"
+    }
+
+
+def test_the_export_function_fits_beside_its_layer(packaged: dict[str, Path]) -> None:
+    with zipfile.ZipFile(packaged["prod"] / PACKAGE_NAME) as package_zip:
+        unzipped = sum(info.file_size for info in package_zip.infolist())
+        names = package_zip.namelist()
+    assert not any(name.startswith(("pyarrow/", "duckdb/")) for name in names)
+    assert unzipped + EXPORT_LAYER_BYTES <= LAMBDA_UNZIPPED_LIMIT, unzipped
+
+
 def test_every_function_is_traced_logs_with_retention_and_has_alarms(
     stack: dict[str, Any],
 ) -> None:
@@ -204,7 +274,9 @@ def _refers_to_the_stack(resource: Any, resources: dict[str, Any]) -> bool:
     if "Ref" in resource or "Fn::GetAtt" in resource:
         target = resource.get("Ref") or resource["Fn::GetAtt"][0]
         return target in resources
-    match = re.fullmatch(r"\$\{([A-Za-z0-9]+)\.Arn\}(/index/\*|/\*)", resource["Fn::Sub"])
+    match = re.fullmatch(
+        r"\$\{([A-Za-z0-9]+)\.Arn\}(/index/\*|/exports/\*|/\*)", resource["Fn::Sub"]
+    )
     return match is not None and match[1] in resources
 
 
