@@ -80,7 +80,10 @@ def export_records(
         seen.add(row["id"])
         if bodies is not None:
             add_bodies(row, bodies(row["id"]))
-        files.setdefault(floor_hour(row["created_at"]), ParquetFile()).add(row)
+        start = floor_hour(row["created_at"])
+        if start not in files:
+            files[start] = ParquetFile()
+        files[start].add(row)
     empty: list[str] = []
     for hour in window.hours():
         key = hour_key(account_id, gateway_id, hour.start)
