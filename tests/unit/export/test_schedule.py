@@ -12,10 +12,12 @@ from chalicelib.accounts.store import AccountStore
 from chalicelib.export import (
     CHECKPOINT_PREFIX,
     EXPORT_PREFIX,
+    LAG,
     ScheduledExport,
     StoreExport,
     export_budget_s,
     hour_key,
+    last_complete_hour,
     schedule,
 )
 from chalicelib.logstore import new_log_id
@@ -134,3 +136,20 @@ def test_the_budget_leaves_a_margin() -> None:
     assert export_budget_s(900) == 780
     assert export_budget_s(60) == 45
     assert export_budget_s(0) == 0
+
+
+@pytest.mark.usefixtures("gateways")
+def test_the_scheduled_handler_exports_the_last_complete_hour(settings: Settings) -> None:
+    from chalice.test import Client
+
+    from app import app
+
+    due = last_complete_hour(datetime.now(UTC), LAG)
+    _log("acme", "pushed", due.start + timedelta(minutes=30))
+    with Client(app, stage_name="local") as client:
+        event = client.events.generate_cw_event(
+            source="aws.events", detail_type="Scheduled Event", detail={}, resources=[]
+        )
+        answer = client.lambda_.invoke("export_logs", event)
+    assert answer.payload["complete"] is True and answer.payload["export"]["logs"] == 1
+    assert _exported(settings) == [hour_key("acme", "pushed", due.start)]

@@ -9,7 +9,7 @@ import pytest
 
 from chalicelib import wiring
 from chalicelib.accounts.store import AccountStore
-from chalicelib.export import GatewayNotFound, StoreExport, Window
+from chalicelib.export import StoreExport, Window
 from chalicelib.logstore import new_log_id
 from chalicelib.settings import Settings
 from tests.factories import log_record
@@ -77,8 +77,3 @@ def test_late_logs_and_a_window_run_again_leave_each_log_once(
     exporter.export_window("acme", "main", window, str(tmp_path))
     ids = [row[0] for row in query(tmp_path, "SELECT id FROM logs ORDER BY id")]
     assert ids == sorted(first + late)
-
-
-def test_an_unknown_gateway_is_not_found(exporter: StoreExport, tenant: Tenant) -> None:
-    with pytest.raises(GatewayNotFound):
-        exporter.export_window("acme", "nope", Window(T, T + H), "unused")
