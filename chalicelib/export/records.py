@@ -62,6 +62,7 @@ def export_records(
     left out). The window's objects are built in memory: export a long range window by
     window (`Window.hours`)."""
     target = open_destination(destination) if isinstance(destination, str) else destination
+    keys = {hour.start: hour_key(account_id, gateway_id, hour.start) for hour in window.hours()}
     report = ExportReport()
     files: dict[datetime, ParquetFile] = {}
     seen: set[str] = set()
@@ -85,9 +86,8 @@ def export_records(
             files[start] = ParquetFile()
         files[start].add(row)
     empty: list[str] = []
-    for hour in window.hours():
-        key = hour_key(account_id, gateway_id, hour.start)
-        file = files.pop(hour.start, None)
+    for start, key in keys.items():
+        file = files.pop(start, None)
         if file is None:
             empty.append(key)
             continue

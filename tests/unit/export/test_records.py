@@ -146,3 +146,13 @@ def test_an_s3_destination_holds_the_same_objects(settings: Settings) -> None:
 def test_an_s3_destination_names_its_bucket(target: str) -> None:
     with pytest.raises(ValueError, match="no bucket"):
         export_records([], account_id="a", gateway_id="g", window=WINDOW, destination=target)
+
+
+def test_ids_are_checked_before_any_record_is_read(tmp_path: Path) -> None:
+    consumed: list[int] = []
+    records = (consumed.append(1) or record for record in _records(timedelta(minutes=1)))
+    with pytest.raises(ValueError, match="not a valid gateway id"):
+        export_records(
+            records, account_id="acme", gateway_id="A/B", window=WINDOW, destination=str(tmp_path)
+        )
+    assert consumed == [] and not list(tmp_path.iterdir())
