@@ -441,6 +441,7 @@ def _observe(target: Target, outcome: Outcome, log_id: str | None, log_status: s
         telemetry.count(Metric.LOG_DROPS)
     if log_id is not None:
         telemetry.correlate(log_id=log_id)
+    telemetry.annotate(provider=target.call.provider.slug, status=status, cached=outcome.cached)
     telemetry.logger.info(
         "proxied",
         extra={

@@ -128,6 +128,8 @@ def test_function_runs_run_sh_under_the_web_adapter_in_stream_mode() -> None:
     assert env["AWS_LWA_INVOKE_MODE"] == "response_stream"
     assert env["AWS_LWA_READINESS_CHECK_PATH"] == "/healthz"
     assert env["PORT"] == "8000"
+    # The app (a process beside the adapter) never sees the invocation's _X_AMZN_TRACE_ID.
+    assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
 
 
 def test_function_environment_is_what_settings_read() -> None:
