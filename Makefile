@@ -44,8 +44,11 @@ deploy: $(VENV)/.installed
 destroy: $(VENV)/.installed
 	$(PY) -m infra.deploy --stage $(STAGE) --delete
 
+# Unit tests run on every core (pytest-xdist); the end-to-end and browser tests, which start
+# whole stacks, run after them in one process.
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS) tests/unit tests/fakes
+	$(PY) -m pytest $(PYTEST_ARGS) --ignore=tests/unit --ignore=tests/fakes
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .grimp_cache .mypy_cache dist
