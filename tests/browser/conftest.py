@@ -13,6 +13,15 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Error,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
 
 from tests.fakes.upstream import FakeUpstreamProcess
 from tests.support.gateway import Gateway, running_gateway
@@ -28,8 +37,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TIMEOUT_MS = 10_000
 GATEWAY = "dash"
 HOSTILE = '<img src=x onerror="window.pwned=1">'
@@ -67,10 +76,11 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path: Path) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium_path), args=CHROMIUM_ARGS
+        )
         yield launched
         launched.close()
 
@@ -83,7 +93,7 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seeded(browser: Any) -> Iterator[Seeded]:
+def seeded(browser: Browser) -> Iterator[Seeded]:
     """`make run`'s stack (direct log sink) with gateway `dash` and its logs: two models,
     a failure, an OpenAI and an Anthropic stream, a hostile model name and metadata."""
     with FakeUpstreamProcess() as fake:
@@ -148,20 +158,35 @@ def _wait_for_logs(seeded: Seeded) -> None:
 
 
 @pytest.fixture
-def page(browser: Any, seeded: Seeded) -> Iterator[Any]:
-    """A fresh desktop tab (1280x800) on the dashboard; a page error fails the test."""
+def page(browser: Browser, seeded: Seeded) -> Iterator[Page]:
+    """A fresh desktop tab (1280x800); a page error, a dialog or the token in the console
+    fails the test."""
     context = browser.new_context(viewport=DESKTOP)
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    tab.on("dialog", lambda dialog: errors.append(f"unexpected dialog: {dialog.message}"))
+
+    def page_error(error: Error) -> None:
+        errors.append(str(error))
+
+    def dialog(opened: Dialog) -> None:
+        errors.append(f"unexpected dialog: {opened.message}")
+
+    def console(message: ConsoleMessage) -> None:
+        if seeded.stack.token in message.text:
+            errors.append("the token was written to the console")
+
+    tab.on("pageerror", page_error)
+    tab.on("dialog", dialog)
+    tab.on("console", console)
     yield tab
     context.close()
     assert errors == []
 
 
-def sign_in(page: Any, seeded: Seeded, token: str | None = None, account: str | None = None) -> None:
+def sign_in(
+    page: Page, seeded: Seeded, token: str | None = None, account: str | None = None
+) -> None:
     """Open the dashboard and sign in (with the seeded account's token by default)."""
     page.goto(seeded.dashboard)
     page.fill("#signin-account", account or seeded.stack.account)

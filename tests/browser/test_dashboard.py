@@ -5,22 +5,21 @@ width, bad tokens and another account. Screenshots go to test-artifacts/dashboar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import GATEWAY, HOSTILE, PHONE, Seeded, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def _gateway_card(page: Any, gateway_id: str) -> Any:
+def _gateway_card(page: Page, gateway_id: str) -> Locator:
     return page.locator(f'.gateway-card[data-gateway="{gateway_id}"]')
 
 
 def test_a_wrong_token_is_refused_with_a_clear_error(
-    page: Any, seeded: Seeded, artifacts: Path
+    page: Page, seeded: Seeded, artifacts: Path
 ) -> None:
     sign_in(page, seeded, token="not-a-token")
     expect(page.locator(".form-error")).to_have_text(
@@ -30,7 +29,7 @@ def test_a_wrong_token_is_refused_with_a_clear_error(
     page.screenshot(path=artifacts / "desktop-signin-error.png")
 
 
-def test_gateways_show_their_log_counts(page: Any, seeded: Seeded, artifacts: Path) -> None:
+def test_gateways_show_their_log_counts(page: Page, seeded: Seeded, artifacts: Path) -> None:
     sign_in(page, seeded)
     card = _gateway_card(page, GATEWAY)
     expect(card.locator(".stored-logs")).to_have_text(str(seeded.logs))
@@ -41,7 +40,7 @@ def test_gateways_show_their_log_counts(page: Any, seeded: Seeded, artifacts: Pa
 
 
 def test_create_then_edit_a_gateway_persists_through_the_api(
-    page: Any, seeded: Seeded, artifacts: Path
+    page: Page, seeded: Seeded, artifacts: Path
 ) -> None:
     sign_in(page, seeded)
     page.click("#new-gateway")
@@ -76,7 +75,7 @@ def test_create_then_edit_a_gateway_persists_through_the_api(
     assert (saved["retry_max_attempts"], saved["retry_backoff"]) == (3, "exponential")
 
 
-def test_an_invalid_setting_shows_the_apis_message(page: Any, seeded: Seeded) -> None:
+def test_an_invalid_setting_shows_the_apis_message(page: Page, seeded: Seeded) -> None:
     sign_in(page, seeded)
     _gateway_card(page, GATEWAY).get_by_role("button", name="Edit").click()
     page.fill("#gw-retry_max_attempts", "9")
@@ -84,7 +83,7 @@ def test_an_invalid_setting_shows_the_apis_message(page: Any, seeded: Seeded) ->
     expect(page.locator("dialog .form-error")).to_contain_text("retry_max_attempts")
 
 
-def test_logs_filter_search_and_show_bodies(page: Any, seeded: Seeded, artifacts: Path) -> None:
+def test_logs_filter_search_and_show_bodies(page: Page, seeded: Seeded, artifacts: Path) -> None:
     sign_in(page, seeded)
     page.goto(f"{seeded.dashboard}/index.html#/logs/{GATEWAY}")
     rows = page.locator(".logs-table tbody tr")
@@ -133,7 +132,7 @@ def test_logs_filter_search_and_show_bodies(page: Any, seeded: Seeded, artifacts
 
 
 def test_a_streamed_answer_is_shown_as_its_assembled_text(
-    page: Any, seeded: Seeded, artifacts: Path
+    page: Page, seeded: Seeded, artifacts: Path
 ) -> None:
     sign_in(page, seeded)
     page.goto(f"{seeded.dashboard}/index.html#/logs/{GATEWAY}")
@@ -152,7 +151,7 @@ def test_a_streamed_answer_is_shown_as_its_assembled_text(
     page.screenshot(path=artifacts / "desktop-log-stream.png")
 
 
-def test_feedback_and_score_are_saved(page: Any, seeded: Seeded) -> None:
+def test_feedback_and_score_are_saved(page: Page, seeded: Seeded) -> None:
     sign_in(page, seeded)
     page.goto(f"{seeded.dashboard}/index.html#/logs/{GATEWAY}")
     row = page.locator(".logs-table tbody tr").first
@@ -172,7 +171,7 @@ def test_feedback_and_score_are_saved(page: Any, seeded: Seeded) -> None:
     assert (log["feedback"], log["score"]) == (1, 87)
 
 
-def test_hostile_strings_are_shown_as_text(page: Any, seeded: Seeded) -> None:
+def test_hostile_strings_are_shown_as_text(page: Page, seeded: Seeded) -> None:
     sign_in(page, seeded)
     page.goto(f"{seeded.dashboard}/index.html#/logs/{GATEWAY}")
     page.fill("#f-model", HOSTILE)
@@ -185,7 +184,7 @@ def test_hostile_strings_are_shown_as_text(page: Any, seeded: Seeded) -> None:
     assert page.evaluate("window.pwned") is None
 
 
-def test_delete_logs_by_the_current_filter(page: Any, seeded: Seeded) -> None:
+def test_delete_logs_by_the_current_filter(page: Page, seeded: Seeded) -> None:
     sign_in(page, seeded)
     page.goto(f"{seeded.dashboard}/index.html#/logs/{GATEWAY}")
     page.fill("#f-model", "gpt-3.5-turbo")
@@ -204,7 +203,7 @@ def test_delete_logs_by_the_current_filter(page: Any, seeded: Seeded) -> None:
     seeded.models.pop("gpt-3.5-turbo")
 
 
-def test_analytics_draw_charts_with_data(page: Any, seeded: Seeded, artifacts: Path) -> None:
+def test_analytics_draw_charts_with_data(page: Page, seeded: Seeded, artifacts: Path) -> None:
     sign_in(page, seeded)
     page.goto(f"{seeded.dashboard}/index.html#/analytics/{GATEWAY}")
     chart = page.locator("#chart-requests")
@@ -223,7 +222,7 @@ def test_analytics_draw_charts_with_data(page: Any, seeded: Seeded, artifacts: P
     page.screenshot(path=artifacts / "desktop-analytics.png", full_page=True)
 
 
-def test_every_view_fits_a_phone(browser: Any, seeded: Seeded, artifacts: Path) -> None:
+def test_every_view_fits_a_phone(browser: Browser, seeded: Seeded, artifacts: Path) -> None:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     sign_in(page, seeded)
@@ -245,7 +244,7 @@ def test_every_view_fits_a_phone(browser: Any, seeded: Seeded, artifacts: Path) 
     context.close()
 
 
-def test_another_accounts_token_sees_only_its_gateways(page: Any, seeded: Seeded) -> None:
+def test_another_accounts_token_sees_only_its_gateways(page: Page, seeded: Seeded) -> None:
     accounts = seeded.stack.accounts()
     accounts.create_account("other-co", plan="paid")
     accounts.create_gateway("other-co", "theirs", {})
@@ -261,7 +260,7 @@ def test_another_accounts_token_sees_only_its_gateways(page: Any, seeded: Seeded
     expect(page.locator("#gateway-picker")).to_have_value("theirs")
 
 
-def test_sign_out_forgets_the_token(page: Any, seeded: Seeded) -> None:
+def test_sign_out_forgets_the_token(page: Page, seeded: Seeded) -> None:
     sign_in(page, seeded)
     expect(_gateway_card(page, GATEWAY)).to_be_visible()
     stored = page.evaluate("JSON.stringify(sessionStorage)")

@@ -25,7 +25,7 @@ export function timeChart({title, xs, series, format, id, yMax = null}) {
       axes: [
         {stroke: "#64748b", grid: {stroke: "#eef0f4"}, ticks: {stroke: "#e2e8f0"}},
         {stroke: "#64748b", grid: {stroke: "#eef0f4"}, ticks: {stroke: "#e2e8f0"},
-          size: (u, values) => 18 + 7 * Math.max(2, ...(values || []).map((v) => v.length)),
+          size: (u, values) => 20 + 8 * Math.max(2, ...(values || []).map((v) => v.length)),
           values: (u, ticks) => ticks.map((tick) => format(tick))},
       ],
       series: [
