@@ -88,10 +88,6 @@ export class Api {
     }
   }
 
-  async getGateway(id) {
-    return (await this.call("GET", this.gatewaysPath(id))).result;
-  }
-
   async createGateway(fields) {
     return (await this.call("POST", this.gatewaysPath(), {body: fields})).result;
   }

@@ -2,7 +2,7 @@
 
 import {h} from "./dom.js";
 
-export const COLORS = ["#4f46e5", "#e11d48", "#0891b2", "#d97706", "#16a34a", "#7c3aed"];
+const COLORS = ["#4f46e5", "#e11d48", "#0891b2", "#d97706", "#16a34a", "#7c3aed"];
 
 /** A chart card: `series` = [{label, values, color?, points?}] over `xs` (unix seconds);
  * `format(value)` writes the axis and legend values; the y axis runs from 0 to `yMax`

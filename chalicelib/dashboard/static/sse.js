@@ -31,7 +31,7 @@ function deltaText(event) {
 }
 
 /** The text an event stream's deltas assemble to, and how many events it held. */
-export function assembleStream(text) {
+function assembleStream(text) {
   let assembled = "";
   let parsed = 0;
   const datas = events(text);
@@ -46,7 +46,7 @@ export function assembleStream(text) {
   return {text: assembled, events: datas.length, parsed};
 }
 
-export function isEventStream(text, contentType) {
+function isEventStream(text, contentType) {
   return /text\/event-stream/i.test(contentType) || /^(data|event|id):/.test(text.trimStart());
 }
 
