@@ -22,6 +22,7 @@ from chalicelib.api.chalice_glue import (
     observed,
     refuse_other_methods,
 )
+from chalicelib.dashboard import StaticAnswer, entry_redirect, static_file
 from chalicelib.errors import ApiError, BadRequest, NotFound
 from chalicelib.logstore import compaction_budget_s, handle_sqs_event
 from chalicelib.proxy import proxy_answer
@@ -52,6 +53,23 @@ def healthz() -> Response | dict[str, str]:
     return json_response(
         {"status": "ok" if healthy else "failing", "checks": checks}, 200 if healthy else 503
     )
+
+
+@app.route("/dashboard", methods=["GET"])
+def dashboard() -> Response:
+    """The web dashboard: a redirect to its page (chalicelib.dashboard)."""
+    return _static(entry_redirect())
+
+
+@app.route("/dashboard/{file}", methods=["GET"])
+@api_errors
+def dashboard_file(file: str) -> Response:
+    """One file of the dashboard (an allow-list; any other name is a 404 in the envelope)."""
+    return _static(static_file(file, _request().headers.get("if-none-match")))
+
+
+def _static(answer: StaticAnswer) -> Response:
+    return Response(body=answer.body, status_code=answer.status, headers={**answer.headers})
 
 
 def _request() -> Request:

@@ -15,9 +15,17 @@ import pytest
 from cfnlint.api import lint
 from samtranslator.translator.transform import transform
 
+from chalicelib.dashboard import FILES, STATIC_DIR
 from chalicelib.settings import Settings
 from infra import iam
-from infra.package import GATEWAY_RESPONSES_PATH, PACKAGE_NAME, ROOT, TEMPLATE_NAME, package
+from infra.package import (
+    DASHBOARD_DIR,
+    GATEWAY_RESPONSES_PATH,
+    PACKAGE_NAME,
+    ROOT,
+    TEMPLATE_NAME,
+    package,
+)
 from infra.stack import FUNCTION_ENVIRONMENT, load_template
 
 CHALICE_FUNCTIONS = ("APIHandler", "CompactPacks", "RepairIntents", "WriteLogs")
@@ -82,6 +90,18 @@ def test_the_package_holds_every_functions_code(packaged: dict[str, Path]) -> No
     assert (run_sh.external_attr >> 16) & stat.S_IXUSR  # the data plane's handler runs
     assert any(name.startswith("httpx/") for name in names)
     assert any(name.startswith("boto3/") for name in names)  # the tested boto3, not the runtime's
+
+
+def test_the_dashboard_is_in_the_package_and_beside_it(packaged: dict[str, Path]) -> None:
+    """The API function serves /dashboard from the zip; dist/<stage>/dashboard/ holds the
+    same files to serve as static files."""
+    with zipfile.ZipFile(packaged["prod"] / PACKAGE_NAME) as package_zip:
+        names = set(package_zip.namelist())
+    assert {f"chalicelib/dashboard/static/{name}" for name in FILES} <= names
+    folder = packaged["prod"] / DASHBOARD_DIR
+    assert sorted(path.name for path in folder.iterdir()) == sorted(FILES)
+    for name in FILES:
+        assert (folder / name).read_bytes() == (STATIC_DIR / name).read_bytes()
 
 
 def test_every_function_reads_the_stacks_own_resources(stack: dict[str, Any]) -> None:
