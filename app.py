@@ -219,6 +219,63 @@ def analytics(account_id: str, gateway_id: str) -> Response:
     return json_response(wiring.analytics_api().analytics(account_id, gateway_id, _params()))
 
 
+_DATASETS = _GATEWAYS + "/{gateway_id}/datasets"
+_EVALUATIONS = _GATEWAYS + "/{gateway_id}/evaluations"
+
+
+@api_route("/accounts/{account_id}/ai-gateway/evaluation-types", methods=["GET"])
+def list_evaluation_types(account_id: str) -> Response:
+    return json_response(wiring.evals_api().list_evaluation_types(_params()))
+
+
+@api_route(_DATASETS, methods=["GET"])
+def list_datasets(account_id: str, gateway_id: str) -> Response:
+    return json_response(wiring.evals_api().list_datasets(account_id, gateway_id, _params()))
+
+
+@api_route(_DATASETS, methods=["POST"])
+def create_dataset(account_id: str, gateway_id: str) -> Response:
+    return json_response(wiring.evals_api().create_dataset(account_id, gateway_id, _json_body()))
+
+
+@api_route(_DATASETS + "/{dataset_id}", methods=["GET"])
+def get_dataset(account_id: str, gateway_id: str, dataset_id: str) -> Response:
+    return json_response(wiring.evals_api().get_dataset(account_id, gateway_id, dataset_id))
+
+
+@api_route(_DATASETS + "/{dataset_id}", methods=["PUT"])
+def update_dataset(account_id: str, gateway_id: str, dataset_id: str) -> Response:
+    api = wiring.evals_api()
+    return json_response(api.update_dataset(account_id, gateway_id, dataset_id, _json_body()))
+
+
+@api_route(_DATASETS + "/{dataset_id}", methods=["DELETE"])
+def delete_dataset(account_id: str, gateway_id: str, dataset_id: str) -> Response:
+    return json_response(wiring.evals_api().delete_dataset(account_id, gateway_id, dataset_id))
+
+
+@api_route(_EVALUATIONS, methods=["GET"])
+def list_evaluations(account_id: str, gateway_id: str) -> Response:
+    return json_response(wiring.evals_api().list_evaluations(account_id, gateway_id, _params()))
+
+
+@api_route(_EVALUATIONS, methods=["POST"])
+def create_evaluation(account_id: str, gateway_id: str) -> Response:
+    api = wiring.evals_api()
+    return json_response(api.create_evaluation(account_id, gateway_id, _json_body()))
+
+
+@api_route(_EVALUATIONS + "/{evaluation_id}", methods=["GET"])
+def get_evaluation(account_id: str, gateway_id: str, evaluation_id: str) -> Response:
+    return json_response(wiring.evals_api().get_evaluation(account_id, gateway_id, evaluation_id))
+
+
+@api_route(_EVALUATIONS + "/{evaluation_id}", methods=["DELETE"])
+def delete_evaluation(account_id: str, gateway_id: str, evaluation_id: str) -> Response:
+    api = wiring.evals_api()
+    return json_response(api.delete_evaluation(account_id, gateway_id, evaluation_id))
+
+
 @app.on_sqs_message(
     queue=wiring.settings().log_queue_name, batch_size=100, maximum_batching_window_in_seconds=5
 )

@@ -9,9 +9,11 @@ from chalicelib import aws
 from chalicelib.accounts import AccountStore, Quota
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.auth import AccountAuth
+from chalicelib.api.evals_api import EvalsApi
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
 from chalicelib.cache import ResponseCache
+from chalicelib.evals import EvalStore, Evaluations, LogCollector
 from chalicelib.health import deep_checks
 from chalicelib.logstore import (
     BatchAdmission,
@@ -207,7 +209,7 @@ def management_api() -> ManagementApi:
     forget = functools.partial(
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
     )
-    cleanups = (response_cache().purge, rate_limiter().forget)
+    cleanups = (response_cache().purge, rate_limiter().forget, evaluations().forget)
     return ManagementApi(accounts(), log_maintenance(), forget, cleanups=cleanups)
 
 
@@ -255,8 +257,25 @@ def logs_api() -> LogsApi:
     )
 
 
+def evaluations() -> Evaluations:
+    """Datasets and evaluations of gateways (in the control table), run over the logs."""
+    config = settings()
+    return Evaluations(
+        accounts(),
+        EvalStore(aws.table(config.control_table), aws.client("dynamodb")),
+        LogCollector(LogSearcher(aws.table(config.logs_table))),
+    )
+
+
+@functools.cache
+def evals_api() -> EvalsApi:
+    """The process-wide datasets, evaluations and evaluation-types API."""
+    return EvalsApi(evaluations())
+
+
 def reset() -> None:
     """Forget built services (tests change settings between cases)."""
     for cached in (settings, proxy_service, account_auth, management_api, logs_api, analytics_api):
         cached.cache_clear()
+    evals_api.cache_clear()
     aws.reset()

@@ -50,10 +50,13 @@ ONLY = re.compile(os.environ.get("AIG_FUZZ_ONLY", ""))
 
 @dataclass
 class FuzzTenant:
-    """The fuzzer's own account: a gateway, its token and the ids of a few of its logs."""
+    """The fuzzer's own account: a gateway, its token, the ids of a few of its logs and of
+    a dataset and an evaluation."""
 
     token: str
     log_ids: list[str]
+    dataset_id: str = ""
+    evaluation_id: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -75,18 +78,29 @@ def fuzz_tenant(gateway: Gateway) -> FuzzTenant:
             )
             assert response.status_code == 200, response.text
             log_ids.append(response.headers["aig-log-id"])
-    return FuzzTenant(token, log_ids)
+    base = f"{gateway.url}/accounts/{ACCOUNT}/ai-gateway/gateways/{GATEWAY}"
+    auth = {"authorization": f"Bearer {token}"}
+    dataset = {"name": "fuzzed", "enable": True, "filters": []}
+    dataset_id = httpx.post(f"{base}/datasets", headers=auth, json=dataset).json()["result"]["id"]
+    run = {"name": "fuzzed", "dataset_ids": [dataset_id], "evaluation_type_ids": ["cost"]}
+    evaluation = httpx.post(f"{base}/evaluations", headers=auth, json=run).json()["result"]
+    return FuzzTenant(token, log_ids, dataset_id, evaluation["id"])
 
 
 def fuzz_schema(base_url: str, tenant: FuzzTenant) -> schemathesis.BaseSchema:
-    """The document, its path parameters pinned to the fuzzer's account, gateway and logs
-    (and one log id that does not exist); a gateway update's `id` to that gateway."""
+    """The document, its path parameters pinned to the fuzzer's account, gateway, logs (and
+    one log id that does not exist), dataset and evaluation; a gateway update's `id` to that
+    gateway, an evaluation's dataset_ids to that dataset."""
     spec = yaml.safe_load(SPEC_PATH.read_text())
     components = spec["components"]
     parameters = components["parameters"]
     parameters["account_id"]["schema"] = {"enum": [ACCOUNT]}
     parameters["gateway_id"]["schema"] = {"enum": [GATEWAY]}
     parameters["log_id"]["schema"] = {"enum": [*tenant.log_ids, ABSENT_LOG]}
+    parameters["dataset_id"]["schema"] = {"enum": [tenant.dataset_id]}
+    parameters["evaluation_id"]["schema"] = {"enum": [tenant.evaluation_id]}
+    run = components["schemas"]["EvaluationCreate"]["properties"]
+    run["dataset_ids"] = {**run["dataset_ids"], "items": {"enum": [tenant.dataset_id]}}
     update = components["schemas"]["GatewayUpdate"]
     update["properties"] = {**copy.deepcopy(update["properties"]), "id": {"const": GATEWAY}}
     config = schemathesis.Config.from_dict(
@@ -162,7 +176,7 @@ def test_the_management_api_holds_to_its_openapi_document(
     operations = sorted(
         (result.ok() for result in schema.get_all_operations()), key=lambda op: _order(op.label)
     )
-    assert len(operations) == 11, [op.label for op in operations]
+    assert len(operations) == 21, [op.label for op in operations]
     failures: list[str] = []
     statuses: dict[str, Counter[int]] = {op.label: Counter() for op in operations}
     for operation in operations:
