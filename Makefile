@@ -53,5 +53,5 @@ test: lint
 	$(PY) -m pytest $(PYTEST_ARGS) --ignore=tests/unit --ignore=tests/fakes
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .grimp_cache .mypy_cache dist
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .grimp_cache .mypy_cache dist *.egg-info build
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

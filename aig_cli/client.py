@@ -98,6 +98,8 @@ class ApiClient:
             raise ApiUnreachable(f"could not reach {self._settings.base_url}: {reason}") from None
         if response.status_code >= 400:
             message = self._redact(_error_message(response))
+            if response.status_code == 401:
+                message += " (check --token or AIG_TOKEN)"
             if response.status_code < 500:
                 raise ApiRefused(response.status_code, message)
             raise ApiFailed(f"the gateway failed ({response.status_code}): {message}")

@@ -177,9 +177,7 @@ def delete_logs(
     """Delete the logs matching the filters (every log without one), with their bodies;
     asks first unless --yes."""
     if not yes:
-        which = "matching logs" if filters.any() else "ALL logs"
-        question = f"Delete {f'up to {limit:,} ' if limit else ''}{which} of {settings.gateway}?"
-        typer.confirm(question, abort=True, err=True)
+        typer.confirm(_delete_question(filters, limit, settings.gateway), abort=True, err=True)
     params = [*filters.params(), *_order(order_by, ascending)]
     deleted, complete = 0, False
     with ApiClient(settings) as api, output.progress("deleting logs", limit) as advance:
@@ -197,3 +195,9 @@ def delete_logs(
     else:
         more = "" if complete else " (not all: run the command again)"
         output.out().print(f"deleted {deleted:,} logs{more}")
+
+
+def _delete_question(filters: LogFilters, limit: int | None, gateway: str | None) -> str:
+    amount = f"up to {limit:,}" if limit else "all" if filters.any() else "ALL"
+    which = "matching logs" if filters.any() else "logs"
+    return f"Delete {amount} {which} of gateway {gateway}?"

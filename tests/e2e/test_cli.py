@@ -199,7 +199,8 @@ def test_logs_delete(aig: Aig, gateway: Gateway) -> None:
     for _ in range(2):
         _chat(gateway, "cli-delete", "gpt-4o-mini")
     asked = aig("logs", "delete", "-g", "cli-delete", "--model", "gpt-4o-mini", input="n\n")
-    assert asked.returncode == 1 and "Delete matching logs of cli-delete?" in asked.stderr
+    assert asked.returncode == 1
+    assert "Delete all matching logs of gateway cli-delete?" in asked.stderr
     deleted = aig("logs", "delete", "-g", "cli-delete", "--model", "gpt-4o-mini", "--yes", "--json")
     assert _json(deleted) == {"deleted": 2, "complete": True}
     left = _json(aig("logs", "list", "-g", "cli-delete", "--json"))
