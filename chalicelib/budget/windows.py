@@ -38,12 +38,13 @@ class Window:
         return f"W{self.start(now):012d}"
 
     def start(self, now: float) -> int:
-        """Epoch seconds at which the window holding `now` started (sliding: now - W)."""
+        """Epoch seconds at which the window holding `now` started (sliding: the oldest
+        counted bin's start, at most one bin before now - W)."""
         if self.kind == MONTH:
             moment = datetime.fromtimestamp(now, UTC)
             return int(datetime(moment.year, moment.month, 1, tzinfo=UTC).timestamp())
-        if self.kind == SLIDING:
-            return math.floor(now) - self.seconds
+        if self.kind == SLIDING:  # the start of the oldest bin counted
+            return self.oldest_bin(now) * self.bin_s
         return (math.floor(now) // self.seconds) * self.seconds
 
     def end(self, now: float) -> int:
