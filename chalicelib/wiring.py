@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import time
+from typing import Any
 
-from chalicelib import aws
-from chalicelib.accounts import AccountStore, Quota
+from chalicelib import aws, budget
+from chalicelib.accounts import AccountStore, Gateway, Quota
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.auth import AccountAuth
 from chalicelib.api.evals_api import EvalsApi
@@ -37,7 +38,7 @@ from chalicelib.logstore import (
     managed_secret,
 )
 from chalicelib.providers import PROVIDERS
-from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, UpstreamClient
+from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, SpendGuard, UpstreamClient
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
 
@@ -183,6 +184,30 @@ def proxy_service() -> ProxyService:
         limiter=rate_limiter(limits),
         cache=response_cache(limits),
         auth=GatewayAuth(store.account_of_token, stale_s=stale_s),
+        spend=SpendGuard(ledger(limits)),
+    )
+
+
+def ledger(limits: aws.CallLimits | None = None) -> budget.Ledger:
+    """The counters of spend and token limits (in the control table)."""
+    return budget.Ledger(aws.client("dynamodb", limits), settings().control_table)
+
+
+def spend_usage(gateway: Gateway) -> list[dict[str, Any]]:
+    """Usage against a gateway's spend and token limits, now."""
+    return budget.usage(
+        aws.client("dynamodb"),
+        settings().control_table,
+        budget.spend_pk(gateway.account_id, gateway.id),
+        budget.compile_rules(gateway.spend_limits),
+        time.time(),
+    )
+
+
+def forget_spend(account_id: str, gateway_id: str) -> int:
+    """Delete a deleted gateway's spend counters (bounded; TTL removes any rest)."""
+    return budget.forget(
+        aws.client("dynamodb"), settings().control_table, budget.spend_pk(account_id, gateway_id)
     )
 
 
@@ -209,8 +234,10 @@ def management_api() -> ManagementApi:
     forget = functools.partial(
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
     )
-    cleanups = (response_cache().purge, rate_limiter().forget, evaluations().forget)
-    return ManagementApi(accounts(), log_maintenance(), forget, cleanups=cleanups)
+    cleanups = (response_cache().purge, rate_limiter().forget, evaluations().forget, forget_spend)
+    return ManagementApi(
+        accounts(), log_maintenance(), forget, cleanups=cleanups, spend_usage=spend_usage
+    )
 
 
 @functools.cache

@@ -1,7 +1,8 @@
 """The proxy pipeline: one client request admitted, its options read, rate limited, answered
 from the cache or by attempts upstream (retries, fallback steps, the unified API), relayed as
 it arrives and logged. `proxy_answer` (entry.py) answers a request from either entry point.
-Imports the packages below it (accounts, cache, ratelimit, logstore, compat, providers,
+Spend and token limits: spend.py over chalicelib.budget.
+Imports the packages below it (accounts, cache, ratelimit, budget, logstore, compat, providers,
 edge, errors, validation); never chalicelib.api or chalicelib.wiring."""
 
 from chalicelib.proxy.auth import GatewayAuth
@@ -10,6 +11,7 @@ from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse
 from chalicelib.proxy.gateway_cache import GatewayCache
 from chalicelib.proxy.relay import Relay
 from chalicelib.proxy.service import ProxyService
+from chalicelib.proxy.spend import SpendGuard
 from chalicelib.proxy.upstream import UpstreamClient
 
 __all__ = [
@@ -19,6 +21,7 @@ __all__ = [
     "ProxyResponse",
     "ProxyService",
     "Relay",
+    "SpendGuard",
     "UpstreamClient",
     "proxy_answer",
 ]
