@@ -25,9 +25,7 @@ def _provider(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Client]:
+def client(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Client]:
     use_local_key_file(monkeypatch, tmp_path)
     with app_client(_provider) as test_client:
         yield test_client

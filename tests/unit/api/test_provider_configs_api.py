@@ -27,9 +27,7 @@ def _provider(request: httpx.Request) -> httpx.Response:
 
 
 @pytest.fixture
-def client(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Client]:
+def client(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Client]:
     use_local_key_file(monkeypatch, tmp_path)
     with app_client(_provider) as test_client:
         yield test_client
@@ -52,7 +50,12 @@ def _configs(tenant: Tenant) -> str:
 
 
 def _new(**fields: Any) -> dict[str, Any]:
-    return {"alias": "main", "default_config": True, "provider_slug": "openai", "secret": SECRET} | fields
+    return {
+        "alias": "main",
+        "default_config": True,
+        "provider_slug": "openai",
+        "secret": SECRET,
+    } | fields
 
 
 def test_a_key_is_stored_sealed_and_listed_without_its_secret(

@@ -3,6 +3,7 @@ per secret, bound to its context; nothing opens under another context or backend
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -33,7 +34,7 @@ def file_wrapper(tmp_path: Path) -> FileKeyWrapper:
 
 
 @pytest.fixture
-def kms_wrapper(monkeypatch: pytest.MonkeyPatch) -> KmsKeyWrapper:
+def kms_wrapper(monkeypatch: pytest.MonkeyPatch) -> Iterator[KmsKeyWrapper]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
         client = boto3.client(
@@ -84,7 +85,9 @@ def test_a_secret_sealed_by_one_backend_is_refused_by_another(
 def test_another_key_file_does_not_open_it(file_wrapper: FileKeyWrapper, tmp_path: Path) -> None:
     create_key_file(tmp_path / "other.key")
     with pytest.raises(KeyUnavailable):
-        open_sealed(seal(SECRET, file_wrapper, CONTEXT), FileKeyWrapper(tmp_path / "other.key"), CONTEXT)
+        open_sealed(
+            seal(SECRET, file_wrapper, CONTEXT), FileKeyWrapper(tmp_path / "other.key"), CONTEXT
+        )
 
 
 def test_a_missing_or_short_key_file_is_unavailable(tmp_path: Path) -> None:
