@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol
 
-from chalicelib.accounts import Gateway
+from chalicelib.accounts import Gateway, bearer_token
 from chalicelib.cache import CREDENTIAL_HEADERS
 from chalicelib.errors import BadRequest, ServiceUnavailable, Unauthorized
 from chalicelib.provider_keys import KeyUnavailable, StoredKey
@@ -79,7 +79,14 @@ class StoredKeys:
         authorise: Authorise | None,
     ) -> UpstreamCall:
         """`call` with the stored key in place of the client's, when the request may and
-        should use it; else `call` unchanged. `headers` are the client's (lower-case)."""
+        should use it; else `call` unchanged. `headers` are the client's (lower-case).
+
+        A client whose SDK insists on a key may send its account token as one: a credential
+        equal to the `aig-authorization` token is no provider key, and never goes upstream.
+        """
+        token = bearer_token(aig_header(headers, "authorization"))
+        if token is not None:
+            call = without_credential(call, token)
         if has_provider_key(call) and not gateway.byok_only:
             return call
         if aig_header(headers, "authorization") is None or authorise is None:
@@ -142,11 +149,28 @@ def choose(keys: list[StoredKey], provider: str, alias: str | None) -> StoredKey
 
 
 def has_provider_key(call: UpstreamCall) -> bool:
-    """True when the call carries a provider credential (a key header, or `?key=`)."""
-    headers = {name.lower() for name, value in call.headers.items() if value.strip()}
+    """True when the call carries a provider credential (a key header, or `?key=`); an
+    empty one (`Authorization: Bearer `, as an SDK given an empty key sends) is none."""
+    headers = {
+        name.lower()
+        for name, value in call.headers.items()
+        if value.strip() and value.strip().lower() != "bearer"
+    }
     return bool(headers & set(CREDENTIAL_HEADERS)) or any(
-        name == CREDENTIAL_QUERY for name, _ in call.query
+        name == CREDENTIAL_QUERY and value for name, value in call.query
     )
+
+
+def without_credential(call: UpstreamCall, token: str) -> UpstreamCall:
+    """`call` without the credential headers that hold `token` (bare or as a Bearer)."""
+    held = (token, f"Bearer {token}")
+    credentials = set(CREDENTIAL_HEADERS)
+    headers = {
+        name: value
+        for name, value in call.headers.items()
+        if not (name.lower() in credentials and value.strip() in held)
+    }
+    return call if len(headers) == len(call.headers) else replace(call, headers=headers)
 
 
 def with_key(call: UpstreamCall, secret: str) -> UpstreamCall:

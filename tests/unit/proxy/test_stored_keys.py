@@ -174,6 +174,19 @@ def test_rotation_and_deletion(byok: ByokHarness, tenant: Tenant) -> None:
     assert byok.sent_key() == "Bearer sk-not-default-key-00000003"
 
 
+def test_the_account_token_sent_as_a_key_is_no_key_and_never_relayed(
+    byok: ByokHarness, tenant: Tenant
+) -> None:
+    as_key = {"authorization": f"Bearer {tenant.token}", **_auth(tenant)}
+    byok.call(tenant, headers=as_key)  # no stored key yet: sent without any
+    assert byok.sent_key() is None
+    byok.store(tenant, STORED)
+    byok.service._keys = StoredKeys(byok.source, ttl_s=0)
+    byok.call(tenant, headers=as_key)
+    assert byok.sent_key() == f"Bearer {STORED}"
+    assert all(tenant.token not in str(request.headers) for request in byok.sent)
+
+
 def test_a_cold_lookup_costs_one_query_and_one_unwrap_a_warm_one_nothing(
     byok: ByokHarness, tenant: Tenant
 ) -> None:
