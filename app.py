@@ -10,6 +10,7 @@ from typing import Any
 from chalice.app import CloudWatchEvent, Rate, Request, Response, SQSEvent
 
 from chalicelib import wiring
+from chalicelib.api import unsupported
 from chalicelib.api.chalice_glue import (
     BINARY_TYPES,
     ThreadSafeChalice,
@@ -41,6 +42,9 @@ MAX_PROXY_DEPTH = 8
 
 _GATEWAYS = "/accounts/{account_id}/ai-gateway/gateways"
 _LOG = _GATEWAYS + "/{gateway_id}/logs/{log_id}"
+_PROVIDER_CONFIGS = _GATEWAYS + "/{gateway_id}/provider_configs"
+_CUSTOM_PROVIDERS = "/accounts/{account_id}/ai-gateway/custom-providers"
+_ROUTES = _GATEWAYS + "/{gateway_id}/routes"
 
 
 @app.route("/healthz", methods=["GET"])
@@ -274,6 +278,72 @@ def get_evaluation(account_id: str, gateway_id: str, evaluation_id: str) -> Resp
 def delete_evaluation(account_id: str, gateway_id: str, evaluation_id: str) -> Response:
     api = wiring.evals_api()
     return json_response(api.delete_evaluation(account_id, gateway_id, evaluation_id))
+
+
+@api_route(_PROVIDER_CONFIGS, methods=["GET"])
+def list_provider_configs(account_id: str, gateway_id: str) -> Response:
+    api = wiring.provider_configs_api()
+    return json_response(api.list(account_id, gateway_id, _params()))
+
+
+@api_route(_PROVIDER_CONFIGS, methods=["POST"])
+def create_provider_config(account_id: str, gateway_id: str) -> Response:
+    api = wiring.provider_configs_api()
+    return json_response(api.create(account_id, gateway_id, _json_body()))
+
+
+@api_route(_PROVIDER_CONFIGS + "/{config_id}", methods=["DELETE"])
+def delete_provider_config(account_id: str, gateway_id: str, config_id: str) -> Response:
+    api = wiring.provider_configs_api()
+    return json_response(api.delete(account_id, gateway_id, config_id))
+
+
+@api_route(_CUSTOM_PROVIDERS, methods=["GET"])
+def list_custom_providers(account_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().list(account_id, _params()))
+
+
+@api_route(_CUSTOM_PROVIDERS, methods=["POST"])
+def create_custom_provider(account_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().create(account_id, _json_body()))
+
+
+@api_route(_CUSTOM_PROVIDERS + "/{provider_id}", methods=["GET"])
+def get_custom_provider(account_id: str, provider_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().get(account_id, provider_id))
+
+
+@api_route(_CUSTOM_PROVIDERS + "/{provider_id}", methods=["DELETE"])
+def delete_custom_provider(account_id: str, provider_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().delete(account_id, provider_id))
+
+
+@api_route(_GATEWAYS + "/{gateway_id}/url/{provider}", methods=["GET"])
+def gateway_url(account_id: str, gateway_id: str, provider: str) -> Response:
+    host = _request().headers.get("host")
+    return json_response(wiring.gateway_urls_api().get(account_id, gateway_id, provider, host))
+
+
+def _dynamic_routing(name: str) -> View:
+    """A view of a dynamic-routing path (each route needs a view of its own name)."""
+
+    def view(account_id: str, **params: str) -> Response:
+        unsupported.dynamic_routing()
+
+    view.__name__ = name
+    return view
+
+
+for _index, (_path, _methods) in enumerate(
+    [
+        (_ROUTES, ["GET", "POST"]),
+        (_ROUTES + "/{route_id}", ["GET", "PATCH", "DELETE"]),
+        (_ROUTES + "/{route_id}/deployments", ["GET", "POST"]),
+        (_ROUTES + "/{route_id}/versions", ["GET", "POST"]),
+        (_ROUTES + "/{route_id}/versions/{version_id}", ["GET"]),
+    ]
+):  # the SDK's dynamic_routing: 404 in the envelope until it is built
+    api_route(_path, methods=_methods)(_dynamic_routing(f"dynamic_routing_{_index}"))
 
 
 @app.on_sqs_message(

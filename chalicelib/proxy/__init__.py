@@ -6,15 +6,18 @@ Imports the packages below it (accounts, cache, ratelimit, budget, logstore, com
 edge, errors, validation); never chalicelib.api or chalicelib.wiring."""
 
 from chalicelib.proxy.auth import GatewayAuth
+from chalicelib.proxy.custom import CustomProviders
 from chalicelib.proxy.entry import proxy_answer
 from chalicelib.proxy.exchange import ProxyRequest, ProxyResponse
 from chalicelib.proxy.gateway_cache import GatewayCache
 from chalicelib.proxy.relay import Relay
 from chalicelib.proxy.service import ProxyService
 from chalicelib.proxy.spend import SpendGuard
+from chalicelib.proxy.stored_keys import StoredKeys
 from chalicelib.proxy.upstream import UpstreamClient
 
 __all__ = [
+    "CustomProviders",
     "GatewayAuth",
     "GatewayCache",
     "ProxyRequest",
@@ -22,6 +25,7 @@ __all__ = [
     "ProxyService",
     "Relay",
     "SpendGuard",
+    "StoredKeys",
     "UpstreamClient",
     "proxy_answer",
 ]

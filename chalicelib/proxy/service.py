@@ -45,6 +45,7 @@ from chalicelib.providers import (
 from chalicelib.proxy import unified
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.breaker import Breaker
+from chalicelib.proxy.custom import CustomProviders
 from chalicelib.proxy.exchange import (
     AS_SENT,
     Presentation,
@@ -61,6 +62,7 @@ from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import is_retryable_status, run_attempts
 from chalicelib.proxy.spend import Hold, Limited, SpendGuard, refusal_message
 from chalicelib.proxy.stale import SOURCE_ERRORS
+from chalicelib.proxy.stored_keys import StoredKeys
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from chalicelib.ratelimit import RateDecision, RateLimiter
@@ -83,7 +85,8 @@ class ProxyService:
 
     Without `limiter` gateways are not rate limited, without `cache` nothing is cached,
     and without `auth` authenticated gateways refuse every request. `providers` are the
-    providers it serves (their deployment's base URLs).
+    providers it serves (their deployment's base URLs); `custom` adds each account's
+    custom providers (`custom-{slug}`), `keys` the gateways' stored provider keys.
     """
 
     def __init__(
@@ -98,6 +101,8 @@ class ProxyService:
         cache: ResponseCache | None = None,
         auth: GatewayAuth | None = None,
         spend: SpendGuard | None = None,
+        keys: StoredKeys | None = None,
+        custom: CustomProviders | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -110,6 +115,8 @@ class ProxyService:
         self._cache = cache
         self._auth = auth
         self._spend = spend
+        self._keys = keys
+        self._custom = custom
         self._sleep = sleep
         self._limiter_breaker = Breaker(LIMITER_PAUSE_S, clock)
 
@@ -117,7 +124,7 @@ class ProxyService:
         """Proxy one request; raise ApiError for requests that cannot be proxied at all."""
         if request.provider == unified.COMPAT:
             return self._handle_compat(request)
-        provider = self._provider(request.provider)
+        provider = self._provider(request.provider, request.account_id)
         gateway = self._admit(request)
         call = UpstreamCall(
             provider,
@@ -139,7 +146,7 @@ class ProxyService:
         for index, step in enumerate(parse_steps(request.body)):
             try:
                 call = UpstreamCall(
-                    self._provider(step.provider),
+                    self._provider(step.provider, request.account_id),
                     "POST",
                     check_segments(step.path_segments),
                     step.query,
@@ -176,8 +183,11 @@ class ProxyService:
             return unified.openai_error(exc)
         return self._serve(Context(request, gateway, target.options.log.event_id), [target])
 
-    def _provider(self, slug: str) -> Provider:
+    def _provider(self, slug: str, account_id: str = "") -> Provider:
+        """A built-in provider, or one of the account's custom providers; BadRequest."""
         provider = self._providers.get(slug)
+        if provider is None and self._custom is not None:
+            provider = self._custom.provider(account_id, slug)
         if provider is None:
             known = ", ".join(sorted(self._providers))
             raise BadRequest(f"unknown provider {slug!r}; known: {known}")
@@ -207,7 +217,11 @@ class ProxyService:
         logged_body: bytes | None = None,
     ) -> Target:
         """`call` with the options its request `headers` ask for, parsed once (400 if bad);
-        the log keeps `logged_body` (the client's body, when `call` sends another)."""
+        the log keeps `logged_body` (the client's body, when `call` sends another); a stored
+        provider key replaces the client's where it applies (stored_keys.py)."""
+        if self._keys is not None:
+            authorise = self._auth.check if self._auth is not None else None
+            call = self._keys.apply(gateway, headers, call, authorise)
         return Target(
             call,
             parse_options(headers, gateway, self._timeout_s, call.method),

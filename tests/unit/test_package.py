@@ -113,6 +113,7 @@ def test_every_function_reads_the_stacks_own_resources(stack: dict[str, Any]) ->
         settings = Settings.from_env(resolved)
         assert settings.logs_table == "LogsTable.Ref" and settings.log_sink == "queue"
         assert settings.cursor_secret_arn == "CursorSecret.Ref"
+        assert settings.provider_keys_kms_key == "ProviderKeysKey.Ref"
         assert settings.sqs_partial_responses
     data_plane = resources["DataPlane"]["Properties"]["Environment"]["Variables"]
     assert data_plane["AIG_LOGS_TABLE"] == {"Ref": "LogsTable"}
@@ -158,6 +159,7 @@ def test_each_function_has_its_own_least_privilege_role(stack: dict[str, Any]) -
         assert consuming == (name == "WriteLogs")
         assert ("secretsmanager:GetSecretValue" in actions) == (name == "APIHandler")
         assert ("dynamodb:Scan" in actions) == (name == "RepairIntents")
+        assert ("kms:GenerateDataKey" in actions) == (name == "APIHandler")
     assert len(roles) == len(CHALICE_FUNCTIONS)
 
 
