@@ -11,11 +11,13 @@ STAGE ?= dev
 
 install: $(VENV)/.installed
 
-# One resolve upgrades pip as far as chalice allows (it pins pip for packaging).
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# One resolve upgrades pip as far as chalice allows (it pins pip for packaging). Then the
+# `aig` command line (aig_cli/, pyproject.toml) as an editable console script, $(VENV)/bin/aig.
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@test -n "$(PYTHON_BOOTSTRAP)" || { echo "python3.11 (or python3) not found" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON_BOOTSTRAP) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 run: $(VENV)/.installed
@@ -44,9 +46,12 @@ deploy: $(VENV)/.installed
 destroy: $(VENV)/.installed
 	$(PY) -m infra.deploy --stage $(STAGE) --delete
 
+# Unit tests run on every core (pytest-xdist); the end-to-end and browser tests, which start
+# whole stacks, run after them in one process.
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS) tests/unit tests/fakes
+	$(PY) -m pytest $(PYTEST_ARGS) --ignore=tests/unit --ignore=tests/fakes
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .grimp_cache .mypy_cache dist
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis .grimp_cache .mypy_cache dist *.egg-info build
 	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -10,6 +10,7 @@ from typing import Any
 from chalice.app import CloudWatchEvent, Cron, Rate, Request, Response, SQSEvent
 
 from chalicelib import wiring
+from chalicelib.api import unsupported
 from chalicelib.api.chalice_glue import (
     BINARY_TYPES,
     ThreadSafeChalice,
@@ -22,6 +23,7 @@ from chalicelib.api.chalice_glue import (
     observed,
     refuse_other_methods,
 )
+from chalicelib.dashboard import StaticAnswer, entry_redirect, static_file
 from chalicelib.errors import ApiError, BadRequest, NotFound
 from chalicelib.logstore import compaction_budget_s, handle_sqs_event
 from chalicelib.proxy import proxy_answer
@@ -40,6 +42,9 @@ MAX_PROXY_DEPTH = 8
 
 _GATEWAYS = "/accounts/{account_id}/ai-gateway/gateways"
 _LOG = _GATEWAYS + "/{gateway_id}/logs/{log_id}"
+_PROVIDER_CONFIGS = _GATEWAYS + "/{gateway_id}/provider_configs"
+_CUSTOM_PROVIDERS = "/accounts/{account_id}/ai-gateway/custom-providers"
+_ROUTES = _GATEWAYS + "/{gateway_id}/routes"
 
 
 @app.route("/healthz", methods=["GET"])
@@ -52,6 +57,23 @@ def healthz() -> Response | dict[str, str]:
     return json_response(
         {"status": "ok" if healthy else "failing", "checks": checks}, 200 if healthy else 503
     )
+
+
+@app.route("/dashboard", methods=["GET"])
+def dashboard() -> Response:
+    """The web dashboard: a redirect to its page (chalicelib.dashboard)."""
+    return _static(entry_redirect())
+
+
+@app.route("/dashboard/{file}", methods=["GET"])
+@api_errors
+def dashboard_file(file: str) -> Response:
+    """One file of the dashboard (an allow-list; any other name is a 404 in the envelope)."""
+    return _static(static_file(file, _request().headers.get("if-none-match")))
+
+
+def _static(answer: StaticAnswer) -> Response:
+    return Response(body=answer.body, status_code=answer.status, headers={**answer.headers})
 
 
 def _request() -> Request:
@@ -199,6 +221,129 @@ def get_log_body(account_id: str, gateway_id: str, log_id: str, part: str) -> Re
 @api_route(_GATEWAYS + "/{gateway_id}/analytics", methods=["GET"])
 def analytics(account_id: str, gateway_id: str) -> Response:
     return json_response(wiring.analytics_api().analytics(account_id, gateway_id, _params()))
+
+
+_DATASETS = _GATEWAYS + "/{gateway_id}/datasets"
+_EVALUATIONS = _GATEWAYS + "/{gateway_id}/evaluations"
+
+
+@api_route("/accounts/{account_id}/ai-gateway/evaluation-types", methods=["GET"])
+def list_evaluation_types(account_id: str) -> Response:
+    return json_response(wiring.evals_api().list_evaluation_types(_params()))
+
+
+@api_route(_DATASETS, methods=["GET"])
+def list_datasets(account_id: str, gateway_id: str) -> Response:
+    return json_response(wiring.evals_api().list_datasets(account_id, gateway_id, _params()))
+
+
+@api_route(_DATASETS, methods=["POST"])
+def create_dataset(account_id: str, gateway_id: str) -> Response:
+    return json_response(wiring.evals_api().create_dataset(account_id, gateway_id, _json_body()))
+
+
+@api_route(_DATASETS + "/{dataset_id}", methods=["GET"])
+def get_dataset(account_id: str, gateway_id: str, dataset_id: str) -> Response:
+    return json_response(wiring.evals_api().get_dataset(account_id, gateway_id, dataset_id))
+
+
+@api_route(_DATASETS + "/{dataset_id}", methods=["PUT"])
+def update_dataset(account_id: str, gateway_id: str, dataset_id: str) -> Response:
+    api = wiring.evals_api()
+    return json_response(api.update_dataset(account_id, gateway_id, dataset_id, _json_body()))
+
+
+@api_route(_DATASETS + "/{dataset_id}", methods=["DELETE"])
+def delete_dataset(account_id: str, gateway_id: str, dataset_id: str) -> Response:
+    return json_response(wiring.evals_api().delete_dataset(account_id, gateway_id, dataset_id))
+
+
+@api_route(_EVALUATIONS, methods=["GET"])
+def list_evaluations(account_id: str, gateway_id: str) -> Response:
+    return json_response(wiring.evals_api().list_evaluations(account_id, gateway_id, _params()))
+
+
+@api_route(_EVALUATIONS, methods=["POST"])
+def create_evaluation(account_id: str, gateway_id: str) -> Response:
+    api = wiring.evals_api()
+    return json_response(api.create_evaluation(account_id, gateway_id, _json_body()))
+
+
+@api_route(_EVALUATIONS + "/{evaluation_id}", methods=["GET"])
+def get_evaluation(account_id: str, gateway_id: str, evaluation_id: str) -> Response:
+    return json_response(wiring.evals_api().get_evaluation(account_id, gateway_id, evaluation_id))
+
+
+@api_route(_EVALUATIONS + "/{evaluation_id}", methods=["DELETE"])
+def delete_evaluation(account_id: str, gateway_id: str, evaluation_id: str) -> Response:
+    api = wiring.evals_api()
+    return json_response(api.delete_evaluation(account_id, gateway_id, evaluation_id))
+
+
+@api_route(_PROVIDER_CONFIGS, methods=["GET"])
+def list_provider_configs(account_id: str, gateway_id: str) -> Response:
+    api = wiring.provider_configs_api()
+    return json_response(api.list(account_id, gateway_id, _params()))
+
+
+@api_route(_PROVIDER_CONFIGS, methods=["POST"])
+def create_provider_config(account_id: str, gateway_id: str) -> Response:
+    api = wiring.provider_configs_api()
+    return json_response(api.create(account_id, gateway_id, _json_body()))
+
+
+@api_route(_PROVIDER_CONFIGS + "/{config_id}", methods=["DELETE"])
+def delete_provider_config(account_id: str, gateway_id: str, config_id: str) -> Response:
+    api = wiring.provider_configs_api()
+    return json_response(api.delete(account_id, gateway_id, config_id))
+
+
+@api_route(_CUSTOM_PROVIDERS, methods=["GET"])
+def list_custom_providers(account_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().list(account_id, _params()))
+
+
+@api_route(_CUSTOM_PROVIDERS, methods=["POST"])
+def create_custom_provider(account_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().create(account_id, _json_body()))
+
+
+@api_route(_CUSTOM_PROVIDERS + "/{provider_id}", methods=["GET"])
+def get_custom_provider(account_id: str, provider_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().get(account_id, provider_id))
+
+
+@api_route(_CUSTOM_PROVIDERS + "/{provider_id}", methods=["DELETE"])
+def delete_custom_provider(account_id: str, provider_id: str) -> Response:
+    return json_response(wiring.custom_providers_api().delete(account_id, provider_id))
+
+
+@api_route(_GATEWAYS + "/{gateway_id}/url/{provider}", methods=["GET"])
+def gateway_url(account_id: str, gateway_id: str, provider: str) -> Response:
+    host = _request().headers.get("host")
+    return json_response(wiring.gateway_urls_api().get(account_id, gateway_id, provider, host))
+
+
+def _dynamic_routing(name: str) -> View:
+    """A view of a dynamic-routing path (each route needs a view of its own name)."""
+
+    def view(account_id: str, **params: str) -> Response:
+        unsupported.dynamic_routing()
+
+    view.__name__ = name
+    return view
+
+
+for _index, (_path, _methods) in enumerate(
+    [
+        (_ROUTES, ["GET", "POST"]),
+        (_ROUTES + "/{route_id}", ["GET", "PATCH", "DELETE"]),
+        (_ROUTES + "/{route_id}/deployments", ["GET", "POST"]),
+        (_ROUTES + "/{route_id}/versions", ["GET", "POST"]),
+        (_ROUTES + "/{route_id}/versions/{version_id}", ["GET"]),
+    ]
+):  # the SDK's dynamic_routing: 404 in the envelope until it is built
+    api_route(_path, methods=_methods)(_dynamic_routing(f"dynamic_routing_{_index}"))
 
 
 @app.on_sqs_message(

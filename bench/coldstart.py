@@ -35,12 +35,16 @@ from chalicelib.proxy.cost import cost_usd
 cost = cost_usd("openai", "gpt-4o-mini", Usage(tokens_in=1000, tokens_out=200))
 priced = time.perf_counter()
 assert cost is not None and cost > 0, cost
+from chalicelib import telemetry
+assert not telemetry.tracer.disabled
 print(json.dumps({{"import_ms": (imported - start) * 1e3, "priced_ms": (priced - imported) * 1e3}}))
 """
 
 _ENV = {
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_LAMBDA_FUNCTION_NAME": "bench-coldstart",
+    # Set by Lambda: tracing turns on and patches botocore, as in a deployed function
+    # (LAMBDA_TASK_ROOT is the unpacked package, filled in by run_once).
     "AIG_LOG_SINK": "queue",
     "AIG_LOG_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/aig-prod-log-queue",
 }
@@ -50,7 +54,7 @@ def run_once(root: Path) -> dict[str, float]:
     """One fresh interpreter: milliseconds of `import app` and of the first priced call."""
     done = subprocess.run(
         [sys.executable, "-I", "-S", "-B", "-c", _PROBE.format(root=str(root))],
-        env=_ENV,
+        env={**_ENV, "LAMBDA_TASK_ROOT": str(root)},
         cwd=root,
         capture_output=True,
         text=True,

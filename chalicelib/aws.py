@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
-Service = Literal["dynamodb", "s3", "sqs", "secretsmanager"]
+Service = Literal["dynamodb", "s3", "sqs", "secretsmanager", "kms"]
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32)
 
@@ -60,6 +60,8 @@ def client(service: Literal["sqs"], limits: CallLimits | None = None) -> SQSClie
 def client(
     service: Literal["secretsmanager"], limits: CallLimits | None = None
 ) -> SecretsManagerClient: ...
+@overload
+def client(service: Literal["kms"], limits: CallLimits | None = None) -> Any: ...
 def client(service: Service, limits: CallLimits | None = None) -> Any:
     """Return the process-wide boto3 client for `service` (and `limits`, if given)."""
     return _client(service, limits)  # one cache key however `limits` is passed

@@ -42,6 +42,21 @@ class Settings:
     """AIG_CURSOR_SECRET_ARN: the Secrets Manager secret the deploy made (infra/stack.py)."""
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     """Larger request bodies are refused with 413."""
+    key_wrapper: str | None = None
+    """AIG_KEY_WRAPPER: what wraps the data keys of stored provider keys, `kms` (with
+    `provider_keys_kms_key`) or `local` (with `local_key_file`); None: `kms` when a KMS key
+    is set, else `local` when a key file is, else stored keys are unavailable."""
+    provider_keys_kms_key: str | None = None
+    """AIG_PROVIDER_KEYS_KMS_KEY: the KMS key (id or ARN) of stored provider keys."""
+    local_key_file: str | None = None
+    """AIG_LOCAL_KEY_FILE: the master key file of the `local` wrapper (`make run`)."""
+    provider_key_cache_s: float = 300.0
+    """AIG_PROVIDER_KEY_CACHE_S: how long the proxy keeps an opened provider key in memory."""
+    custom_provider_loopback: bool = False
+    """AIG_CUSTOM_PROVIDER_LOOPBACK: custom providers may be on 127.0.0.1 / localhost over
+    http (`make run` only)."""
+    data_plane_url: str | None = None
+    """AIG_DATA_PLANE_URL: the proxy's base URL (gateway URLs); None: the request's host."""
     export_bodies: bool = False
     """AIG_EXPORT_BODIES: whether the hourly export of logpush gateways includes bodies."""
     provider_urls: Mapping[str, str] = field(default_factory=dict)
@@ -79,6 +94,14 @@ class Settings:
             cursor_secret=env.get("AIG_CURSOR_SECRET", "").encode() or None,
             cursor_secret_arn=env.get("AIG_CURSOR_SECRET_ARN") or None,
             max_request_bytes=int(env.get("AIG_MAX_REQUEST_BYTES", defaults.max_request_bytes)),
+            key_wrapper=env.get("AIG_KEY_WRAPPER") or None,
+            provider_keys_kms_key=env.get("AIG_PROVIDER_KEYS_KMS_KEY") or None,
+            local_key_file=env.get("AIG_LOCAL_KEY_FILE") or None,
+            provider_key_cache_s=float(
+                env.get("AIG_PROVIDER_KEY_CACHE_S", defaults.provider_key_cache_s)
+            ),
+            custom_provider_loopback=env.get("AIG_CUSTOM_PROVIDER_LOOPBACK", "") in ("1", "true"),
+            data_plane_url=env.get("AIG_DATA_PLANE_URL") or None,
             export_bodies=env.get("AIG_EXPORT_BODIES", "") in ("1", "true"),
             provider_urls={
                 name.removeprefix(PROVIDER_URL_PREFIX): value

@@ -5,15 +5,22 @@ from __future__ import annotations
 import functools
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from chalicelib import aws
-from chalicelib.accounts import AccountStore, Quota
+from chalicelib import aws, budget
+from chalicelib.accounts import AccountStore, Gateway, Quota
 from chalicelib.api.analytics_api import AnalyticsApi
 from chalicelib.api.auth import AccountAuth
+from chalicelib.api.custom_providers import CustomProvidersApi
+from chalicelib.api.evals_api import EvalsApi
+from chalicelib.api.gateway_urls import GatewayUrlsApi
 from chalicelib.api.logs_api import LogsApi
 from chalicelib.api.management import ManagementApi
+from chalicelib.api.provider_configs import ProviderConfigsApi
 from chalicelib.cache import ResponseCache
+from chalicelib.custom_providers import PREFIX, CustomProviderStore
+from chalicelib.evals import EvalStore, Evaluations, LogCollector
 from chalicelib.health import deep_checks
 from chalicelib.logstore import (
     BatchAdmission,
@@ -36,8 +43,23 @@ from chalicelib.logstore import (
     deployment_secret,
     managed_secret,
 )
+from chalicelib.provider_keys import (
+    FileKeyWrapper,
+    KeyUnavailable,
+    KeyWrapper,
+    KmsKeyWrapper,
+    ProviderKeyStore,
+)
 from chalicelib.providers import PROVIDERS
-from chalicelib.proxy import GatewayAuth, GatewayCache, ProxyService, UpstreamClient
+from chalicelib.proxy import (
+    CustomProviders,
+    GatewayAuth,
+    GatewayCache,
+    ProxyService,
+    SpendGuard,
+    StoredKeys,
+    UpstreamClient,
+)
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
 
@@ -197,6 +219,9 @@ def proxy_service() -> ProxyService:
     limits = hot_path_limits()
     store = AccountStore(aws.table(config.control_table, limits), aws.client("dynamodb", limits))
     stale_s = config.gateway_stale_if_error_s
+    table = aws.table(config.control_table, limits)
+    custom = CustomProviderStore(table, aws.client("dynamodb", limits))
+    keys = ProviderKeyStore(table, lambda: key_wrapper(limits))
     return ProxyService(
         GatewayCache(store, config.gateway_cache_s, stale_s=stale_s),
         _sink(limits),
@@ -206,7 +231,90 @@ def proxy_service() -> ProxyService:
         limiter=rate_limiter(limits),
         cache=response_cache(limits),
         auth=GatewayAuth(store.account_of_token, stale_s=stale_s),
+        keys=StoredKeys(keys, config.gateway_cache_s, config.provider_key_cache_s, stale_s),
+        custom=CustomProviders(custom, config.gateway_cache_s, stale_s),
+        spend=SpendGuard(ledger(limits)),
     )
+
+
+def ledger(limits: aws.CallLimits | None = None) -> budget.Ledger:
+    """The counters of spend and token limits (in the control table)."""
+    return budget.Ledger(aws.client("dynamodb", limits), settings().control_table)
+
+
+def spend_usage(gateway: Gateway) -> list[dict[str, Any]]:
+    """Usage against a gateway's spend and token limits, now."""
+    return budget.usage(
+        aws.client("dynamodb"),
+        settings().control_table,
+        budget.spend_pk(gateway.account_id, gateway.id),
+        budget.compile_rules(gateway.spend_limits),
+        time.time(),
+    )
+
+
+def forget_spend(account_id: str, gateway_id: str) -> int:
+    """Delete a deleted gateway's spend counters (bounded; TTL removes any rest)."""
+    return budget.forget(
+        aws.client("dynamodb"), settings().control_table, budget.spend_pk(account_id, gateway_id)
+    )
+
+
+@functools.cache
+def key_wrapper(limits: aws.CallLimits | None = None) -> KeyWrapper:
+    """What wraps the data keys of stored provider keys (AIG_KEY_WRAPPER): KMS deployed, the
+    local key file under `make run`; KeyUnavailable when neither is configured."""
+    config = settings()
+    kind = config.key_wrapper or (
+        "kms" if config.provider_keys_kms_key else "local" if config.local_key_file else None
+    )
+    if kind == "kms" and config.provider_keys_kms_key:
+        return KmsKeyWrapper(aws.client("kms", limits), config.provider_keys_kms_key)
+    if kind == "local" and config.local_key_file:
+        return FileKeyWrapper(Path(config.local_key_file))
+    raise KeyUnavailable("stored provider keys are not configured (AIG_KEY_WRAPPER)")
+
+
+def custom_provider_store() -> CustomProviderStore:
+    """The account's custom providers in the control table."""
+    return CustomProviderStore(aws.table(settings().control_table), aws.client("dynamodb"))
+
+
+def provider_key_store() -> ProviderKeyStore:
+    """The gateways' stored provider keys in the control table."""
+    return ProviderKeyStore(aws.table(settings().control_table), key_wrapper)
+
+
+def known_provider(account_id: str, slug: str) -> bool:
+    """Whether the account's gateways proxy to `slug`: a built-in provider, the unified API
+    (`compat`), or one of the account's custom providers (`custom-{slug}`)."""
+    if slug in PROVIDERS or slug == "compat":
+        return True
+    name = slug.removeprefix(PREFIX)
+    found = name != slug and custom_provider_store().by_slug(account_id, name)
+    return bool(found and found.enable)
+
+
+@functools.cache
+def provider_configs_api() -> ProviderConfigsApi:
+    """The process-wide provider keys API."""
+    return ProviderConfigsApi(
+        accounts(),
+        provider_key_store(),
+        lambda account_id, slug: slug != "compat" and known_provider(account_id, slug),
+    )
+
+
+@functools.cache
+def custom_providers_api() -> CustomProvidersApi:
+    """The process-wide custom providers API."""
+    return CustomProvidersApi(custom_provider_store(), settings().custom_provider_loopback)
+
+
+@functools.cache
+def gateway_urls_api() -> GatewayUrlsApi:
+    """The process-wide gateway URLs API."""
+    return GatewayUrlsApi(accounts(), known_provider, settings().data_plane_url)
 
 
 def rate_limiter(limits: aws.CallLimits | None = None) -> RateLimiter:
@@ -232,8 +340,16 @@ def management_api() -> ManagementApi:
     forget = functools.partial(
         Rollups(config.control_table).delete_all, aws.table(config.control_table)
     )
-    cleanups = (response_cache().purge, rate_limiter().forget)
-    return ManagementApi(accounts(), log_maintenance(), forget, cleanups=cleanups)
+    cleanups = (
+        response_cache().purge,
+        rate_limiter().forget,
+        evaluations().forget,
+        forget_spend,
+        provider_key_store().delete_all,
+    )
+    return ManagementApi(
+        accounts(), log_maintenance(), forget, cleanups=cleanups, spend_usage=spend_usage
+    )
 
 
 @functools.cache
@@ -280,8 +396,37 @@ def logs_api() -> LogsApi:
     )
 
 
+def evaluations() -> Evaluations:
+    """Datasets and evaluations of gateways (in the control table), run over the logs."""
+    config = settings()
+    return Evaluations(
+        accounts(),
+        EvalStore(aws.table(config.control_table), aws.client("dynamodb")),
+        LogCollector(LogSearcher(aws.table(config.logs_table))),
+    )
+
+
+@functools.cache
+def evals_api() -> EvalsApi:
+    """The process-wide datasets, evaluations and evaluation-types API."""
+    return EvalsApi(evaluations())
+
+
 def reset() -> None:
     """Forget built services (tests change settings between cases)."""
-    for cached in (settings, proxy_service, account_auth, management_api, logs_api, analytics_api):
+    cached_services = (
+        settings,
+        proxy_service,
+        account_auth,
+        management_api,
+        logs_api,
+        analytics_api,
+        key_wrapper,
+        provider_configs_api,
+        custom_providers_api,
+        gateway_urls_api,
+    )
+    for cached in cached_services:
         cached.cache_clear()
+    evals_api.cache_clear()
     aws.reset()

@@ -94,6 +94,24 @@ GRANTS: dict[str, list[Statement]] = {
             "Resource": {"Ref": "CursorSecret"},
         }
     ],
+    # Stored provider keys (envelope encryption): the API makes data keys (and, serving the
+    # buffered proxy routes, unwraps them); the proxies only unwrap.
+    "provider-keys-encrypt": [
+        {
+            "Sid": "ProviderKeysEncrypt",
+            "Effect": "Allow",
+            "Action": "kms:GenerateDataKey",
+            "Resource": {"Fn::GetAtt": ["ProviderKeysKey", "Arn"]},
+        }
+    ],
+    "provider-keys-decrypt": [
+        {
+            "Sid": "ProviderKeysDecrypt",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": {"Fn::GetAtt": ["ProviderKeysKey", "Arn"]},
+        }
+    ],
     "tracing": [
         {
             "Sid": "Tracing",
@@ -115,6 +133,8 @@ NEEDS: dict[str, list[str]] = {
         "bodies-delete",
         "log-queue-send",
         "cursor-secret",
+        "provider-keys-encrypt",
+        "provider-keys-decrypt",
     ],
     # The log pipeline: admits batches, packs bodies, drops (deleting sink-put bodies).
     "WriteLogs": ["logs-table", "control-table", "bodies", "bodies-delete", "log-queue-consume"],

@@ -45,7 +45,12 @@ DEFAULT_ADMIN_TOKEN = "local-dev-token"
 # The moto server serves one call per service at a time, so under load a call may wait
 # seconds for its turn: the proxy's AWS calls get a longer timeout than in AWS (2 s).
 # The gateway's own metrics and info lines (chalicelib.telemetry) are for CloudWatch.
+# Stored provider keys are wrapped by a master key file made once under .local/ (never
+# committed; KMS wraps them deployed), and custom providers may live on loopback.
 LOCAL_DEFAULTS = {
+    "AIG_KEY_WRAPPER": "local",
+    "AIG_LOCAL_KEY_FILE": str(REPO_ROOT / ".local" / "provider-keys.key"),
+    "AIG_CUSTOM_PROVIDER_LOOPBACK": "1",
     "AIG_LOG_SINK": "queue",
     "AIG_LOCAL_POLLER": "1",
     "AIG_HOT_PATH_AWS_TIMEOUT_S": "30",
@@ -366,6 +371,14 @@ def seed(env: Mapping[str, str], admin_token: str) -> None:
     )
 
 
+def ensure_key_file(path: Path) -> None:
+    """The local master key of stored provider keys: made once (mode 0600), then kept."""
+    from chalicelib.provider_keys import create_key_file
+
+    if create_key_file(path):
+        print(f"Made the local key file of stored provider keys: {path}", flush=True)
+
+
 def banner(port: int, admin_token: str) -> str:
     """What `make run` prints once the gateway answers; the last line is for scripts."""
     base = f"http://127.0.0.1:{port}"
@@ -456,7 +469,10 @@ def main() -> int:
             sup.add(start_moto_server(moto_port))
             env = gateway_env(endpoint, deploy_stack(endpoint))
             seed(env, admin_token)
-            run_env = {**LOCAL_DEFAULTS, **os.environ, **env}
+            run_env = {**LOCAL_DEFAULTS, "AIG_DATA_PLANE_URL": f"http://127.0.0.1:{port}"}
+            run_env.update({**os.environ, **env})
+            if run_env["AIG_KEY_WRAPPER"] == "local" and run_env.get("AIG_LOCAL_KEY_FILE"):
+                ensure_key_file(Path(run_env["AIG_LOCAL_KEY_FILE"]))
             if run_env.get("AIG_LOCAL_POLLER") == "1":  # its own process, not the gateway's
                 sup.add(start_log_poller(run_env))
             print(f"Starting the gateway on 127.0.0.1:{port} ...", flush=True)

@@ -2,6 +2,10 @@
 
     python -m infra.package --stage prod --out dist   # dist/prod/template.json + deployment.zip
 
+It also writes the web dashboard's static files to `dist/<stage>/dashboard/`, to serve next
+to the API (from the API's origin: the page's policy lets it call only its own origin) when
+the gateway's own `/dashboard` route is not wanted.
+
 Runs `chalice package` (the control plane's functions and REST API, with API Gateway's own
 answers merged in from infra/api-gateway-responses.yaml) and completes its template into
 the whole stack (infra/stack.py). The zip serves every function, the data plane included.
@@ -26,12 +30,14 @@ from pathlib import Path
 
 from chalice.package import YAMLTemplateSerializer
 
+from chalicelib.dashboard import FILES, STATIC_DIR
 from infra.stack import build
 
 ROOT = Path(__file__).resolve().parents[1]
 GATEWAY_RESPONSES_PATH = ROOT / "infra" / "api-gateway-responses.yaml"
 TEMPLATE_NAME = "template.json"
 PACKAGE_NAME = "deployment.zip"
+DASHBOARD_DIR = "dashboard"
 LAMBDA_PYTHON = (3, 11)
 """The runtime of the functions (python3.11): the bytecode must be of the same version."""
 
@@ -47,7 +53,16 @@ def package(stage: str, out: Path) -> Path:
         _with_bytecode(Path(scratch) / PACKAGE_NAME, target / PACKAGE_NAME)
     stack = build(chalice_template, stage)
     (target / TEMPLATE_NAME).write_text(json.dumps(stack, indent=2, sort_keys=True) + "\n")
+    _dashboard(target / DASHBOARD_DIR)
     return target
+
+
+def _dashboard(folder: Path) -> None:
+    """The dashboard's static files, exactly those the gateway serves (and nothing else)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for name in FILES:
+        shutil.copyfile(STATIC_DIR / name, folder / name)
 
 
 def _with_bytecode(source: Path, target: Path) -> None:

@@ -38,6 +38,7 @@ DATAPLANE_NAMES = {
     "ControlTableName": "ControlTable",
     "BodiesBucketName": "BodiesBucket",
     "LogQueueUrl": "LogQueue",
+    "ProviderKeysKeyId": "ProviderKeysKey",
     "FunctionName": "DataPlaneFunctionName",
     # its resources, prefixed
     "LogGroup": "DataPlaneLogGroup",
@@ -54,6 +55,7 @@ DATAPLANE_PARAMETERS_BOUND = (
     "ControlTableName",
     "BodiesBucketName",
     "LogQueueUrl",
+    "ProviderKeysKeyId",
 )
 
 TELEMETRY_ENVIRONMENT = {
@@ -69,6 +71,8 @@ FUNCTION_ENVIRONMENT = {
     "AIG_LOG_QUEUE_URL": {"Ref": "LogQueue"},
     "AIG_LOG_DLQ_URL": {"Ref": "LogDeadLetterQueue"},
     "AIG_CURSOR_SECRET_ARN": {"Ref": "CursorSecret"},
+    "AIG_PROVIDER_KEYS_KMS_KEY": {"Ref": "ProviderKeysKey"},
+    "AIG_DATA_PLANE_URL": {"Fn::GetAtt": ["DataPlaneFunctionUrl", "FunctionUrl"]},
     "AIG_SQS_PARTIAL_RESPONSES": "1",
     **TELEMETRY_ENVIRONMENT,
 }

@@ -11,20 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts.shapes import (
-    MAX_NUMBER,
     Shape,
     array,
     boolean,
     bounded,
     choice,
-    integer,
     mapping,
     nullable,
-    number,
     record,
     string,
     tagged,
 )
+from chalicelib.accounts.spend_shape import SPEND_LIMITS_SHAPE
 
 NAME = 256
 """Longest id, profile, model, provider or metadata value."""
@@ -68,34 +66,6 @@ _CATEGORIES = record(
     {}, {code: _FLAG_OR_BLOCK for code in ["P1", *(f"S{n}" for n in range(1, 14))]}
 )
 
-_FILTER = record({"mode": choice("filter"), "values": _NAMES})
-_METADATA_MODES = {"partition": record({"mode": choice("partition")}), "filter": _FILTER}
-
-
-def _metadata_form(value: dict[str, Any]) -> Shape | None:
-    mode = value.get("mode")
-    return _METADATA_MODES.get(mode) if isinstance(mode, str) else None
-
-
-_RULE = record(
-    {
-        "limit": number(0, MAX_NUMBER),
-        "limitType": choice("cost"),
-        "window": integer(1, MAX_NUMBER),
-    },
-    {
-        "id": string(NAME),
-        "enabled": boolean(),
-        "metadata": mapping(
-            tagged(_metadata_form, "an object with mode 'partition', or 'filter' and values"),
-            5,
-        ),
-        "model": _FILTER,
-        "provider": _FILTER,
-        "technique": choice("fixed", "sliding"),
-    },
-)
-
 
 def _bounded(shape: Shape) -> Shape:
     """A newer field's shape, its JSON form bounded to MAX_FIELD_BYTES."""
@@ -123,7 +93,8 @@ OTEL = _bounded(
         )
     )
 )
-SPEND_LIMITS = _bounded(nullable(record({}, {"enabled": boolean(), "rules": array(_RULE, 20)})))
+SPEND_LIMITS = _bounded(SPEND_LIMITS_SHAPE)
+"""spend_limits (accounts/spend_shape.py)."""
 STORE_ID = _bounded(nullable(string(NAME)))
 STRIPE = _bounded(
     nullable(

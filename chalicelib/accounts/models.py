@@ -152,12 +152,12 @@ API_FIELDS = names(Gateway, SETTING, SHOWN)
 
 READ_ONLY_FIELDS = frozenset(
     {name for name in names(Gateway, SHOWN) if name != "id"}
-    | {"deleting"}
+    | {"deleting", "spend_usage"}
     | {"is_default", "account_id", "account_tag", "internal_id"}
 )
-"""Fields of a gateway's answer (ours: the shown ones but id, and the `deleting` a delete
-answers with; then those Cloudflare adds) that a create or update ignores rather than
-refuses."""
+"""Fields of a gateway's answer (ours: the shown ones but id, the `deleting` a delete
+answers with and the `spend_usage` a read shows; then those Cloudflare adds) that a create
+or update ignores rather than refuses."""
 
 
 def _plain(value: Any) -> Any:

@@ -173,16 +173,27 @@ def body_limit(limit: Callable[[], int]) -> Callable[..., Response]:
 
 
 def observed(event: Any, get_response: Callable[[Any], Any]) -> Any:
-    """Middleware for every event: log lines carry the invocation's request id, and what
-    the event counted is published when it is handled (chalicelib.telemetry)."""
+    """Middleware for every event: log lines carry the invocation's request id, the event
+    is an X-Ray subsegment, and what it counted is published when it is handled
+    (chalicelib.telemetry)."""
     request_id = _request_id(event)
     if request_id:
         telemetry.correlate(request_id=request_id)
     try:
-        return get_response(event)
+        with telemetry.traced(f"## {_event_name(event)}"):
+            return get_response(event)
     finally:
         telemetry.flush()
         telemetry.forget("request_id", "log_id")
+
+
+def _event_name(event: Any) -> str:
+    """What handled the event: the route's method and path pattern for an HTTP request
+    (never the concrete path, which holds account and log ids), else the event's kind."""
+    context = getattr(event, "context", None)
+    if isinstance(context, dict) and isinstance(context.get("resourcePath"), str):
+        return f"{getattr(event, 'method', '')} {context['resourcePath']}".strip()
+    return type(event).__name__
 
 
 def _request_id(event: Any) -> str | None:

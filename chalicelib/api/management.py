@@ -43,15 +43,18 @@ class ManagementApi:
         forget_rollups: Cleanup,
         budget_s: float = DEFAULT_BUDGET_S,
         cleanups: Sequence[Cleanup] = (),
+        spend_usage: Callable[[Gateway], list[dict[str, Any]]] | None = None,
     ) -> None:
         """`forget_rollups(account_id, gateway_id)` deletes a deleted gateway's analytics;
         `cleanups` are best-effort, bounded deletions of its other state (response cache,
-        rate-limit windows): a failure is logged and does not stop the deletion."""
+        rate-limit windows): a failure is logged and does not stop the deletion.
+        `spend_usage(gateway)` is the usage against its spend limits, shown by GET."""
         self._accounts = accounts
         self._maintenance = maintenance
         self._forget_rollups = forget_rollups
         self._budget_s = budget_s
         self._cleanups = cleanups
+        self._spend_usage = spend_usage
 
     def list_gateways(self, account_id: str, query: QueryParams) -> dict[str, Any]:
         """GET /accounts/{a}/ai-gateway/gateways (page, per_page, search by id)."""
@@ -69,8 +72,13 @@ class ManagementApi:
         return success([g.to_api() for g in chunk], info)
 
     def get_gateway(self, account_id: str, gateway_id: str) -> dict[str, Any]:
-        """GET /accounts/{a}/ai-gateway/gateways/{g}."""
-        return success(self._gateway(account_id, gateway_id).to_api())
+        """GET /accounts/{a}/ai-gateway/gateways/{g}; with spend limits, their usage in the
+        read-only `spend_usage`."""
+        gateway = self._gateway(account_id, gateway_id)
+        result = gateway.to_api()
+        if self._spend_usage is not None and gateway.spend_limits:
+            result["spend_usage"] = self._spend_usage(gateway)
+        return success(result)
 
     def create_gateway(self, account_id: str, body: Any) -> dict[str, Any]:
         """POST /accounts/{a}/ai-gateway/gateways."""

@@ -61,12 +61,19 @@ class Outcome:
     (a relayed stream)."""
 
 
-def log_entry(
-    log_id: str, context: Context, target: Target, step: int, outcome: Outcome
-) -> LogEntry:
-    """The log entry of one outcome, its bodies unless the client opted out."""
-    options, request, call = target.options.log, context.request, target.call
-    native, response = outcome.native, outcome.response
+@dataclass(frozen=True)
+class Measure:
+    """What one outcome used and cost: the log records it, spend limits are settled with it."""
+
+    usage: Usage
+    model: str | None
+    cost: Decimal | None
+    """USD; 0 for a cache hit, None when unknown."""
+
+
+def measure(target: Target, outcome: Outcome) -> Measure:
+    """Usage, model and cost of one outcome."""
+    options, call, native = target.options.log, target.call, outcome.native
     wire, path = call.provider.wire, call.path
     if outcome.cached and target.presentation.answer_format is not None:
         wire, path = target.presentation.answer_format  # the cache holds the presented answer
@@ -75,13 +82,30 @@ def log_entry(
         if 200 <= native.status < 300
         else Usage()
     )
-    model = usage.model or target.presentation.model or _requested_model(call)
+    model = usage.model or target.presentation.model or requested_model(call)
     if outcome.cached:
         cost: Decimal | None = Decimal(0)
     elif options.custom_cost is not None:
         cost = options.custom_cost.cost_usd(usage)
     else:
         cost = cost_usd(call.provider.price_id, model, usage)
+    return Measure(usage, model, cost)
+
+
+def log_entry(
+    log_id: str,
+    context: Context,
+    target: Target,
+    step: int,
+    outcome: Outcome,
+    measured: Measure | None = None,
+) -> LogEntry:
+    """The log entry of one outcome (`measured`, when already known), its bodies unless
+    the client opted out."""
+    options, request, call = target.options.log, context.request, target.call
+    native, response = outcome.native, outcome.response
+    measured = measured or measure(target, outcome)
+    usage, model, cost = measured.usage, measured.model, measured.cost
     streamed = is_event_stream(native.content_type)
     response_size = len(response.body) if outcome.response_size is None else outcome.response_size
     request_head, request_complete = body_head(target.logged_body)
@@ -139,7 +163,7 @@ def log_entry(
     return LogEntry(record, bodies, policy)
 
 
-def _requested_model(call: UpstreamCall) -> str | None:
+def requested_model(call: UpstreamCall) -> str | None:
     """The model the client asked for: Gemini names it in the path, others in the body."""
     path, body = call.path, call.body
     in_path = call.provider.wire.model_in_path

@@ -7,6 +7,8 @@ The stages, top to bottom:
 3. rate limit (`_serve`): one unit per request, whatever its steps and attempts (429,
    logged); a cache hit takes capacity too, as on Cloudflare;
 4. cache (`_cached`): a hit is answered and logged with cost 0;
+   spend limits (`_reserve`): each step's maximum is reserved (429, or the rule's fallback
+   model), and settled with its attempts' logged cost once they end (proxy/spend.py);
 5. attempts (`_answer`): retries, then the next fallback step, each attempt logged;
 6. relay (`_relay`): a final answer that streams goes to the client as it arrives;
 7. log (`_log`): written before answering, or when a relayed answer ends; a complete
@@ -43,6 +45,7 @@ from chalicelib.providers import (
 from chalicelib.proxy import unified
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.breaker import Breaker
+from chalicelib.proxy.custom import CustomProviders
 from chalicelib.proxy.exchange import (
     AS_SENT,
     Presentation,
@@ -53,11 +56,13 @@ from chalicelib.proxy.exchange import (
 )
 from chalicelib.proxy.gateway_cache import GatewaySource
 from chalicelib.proxy.headers import downstream_headers, upstream_headers
-from chalicelib.proxy.log_entry import Context, Outcome, log_entry
+from chalicelib.proxy.log_entry import Context, Outcome, log_entry, measure
 from chalicelib.proxy.options import parse_options
 from chalicelib.proxy.relay import Relay, RelayEnd, Sample, split_events, tap
 from chalicelib.proxy.retry import is_retryable_status, run_attempts
+from chalicelib.proxy.spend import Hold, Limited, SpendGuard, refusal_message
 from chalicelib.proxy.stale import SOURCE_ERRORS
+from chalicelib.proxy.stored_keys import StoredKeys
 from chalicelib.proxy.universal import parse_steps
 from chalicelib.proxy.upstream import UpstreamClient, UpstreamResponse, UpstreamStream
 from chalicelib.ratelimit import RateDecision, RateLimiter
@@ -80,7 +85,8 @@ class ProxyService:
 
     Without `limiter` gateways are not rate limited, without `cache` nothing is cached,
     and without `auth` authenticated gateways refuse every request. `providers` are the
-    providers it serves (their deployment's base URLs).
+    providers it serves (their deployment's base URLs); `custom` adds each account's
+    custom providers (`custom-{slug}`), `keys` the gateways' stored provider keys.
     """
 
     def __init__(
@@ -94,6 +100,9 @@ class ProxyService:
         limiter: RateLimiter | None = None,
         cache: ResponseCache | None = None,
         auth: GatewayAuth | None = None,
+        spend: SpendGuard | None = None,
+        keys: StoredKeys | None = None,
+        custom: CustomProviders | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -105,6 +114,9 @@ class ProxyService:
         self._limiter = limiter
         self._cache = cache
         self._auth = auth
+        self._spend = spend
+        self._keys = keys
+        self._custom = custom
         self._sleep = sleep
         self._limiter_breaker = Breaker(LIMITER_PAUSE_S, clock)
 
@@ -112,7 +124,7 @@ class ProxyService:
         """Proxy one request; raise ApiError for requests that cannot be proxied at all."""
         if request.provider == unified.COMPAT:
             return self._handle_compat(request)
-        provider = self._provider(request.provider)
+        provider = self._provider(request.provider, request.account_id)
         gateway = self._admit(request)
         call = UpstreamCall(
             provider,
@@ -134,7 +146,7 @@ class ProxyService:
         for index, step in enumerate(parse_steps(request.body)):
             try:
                 call = UpstreamCall(
-                    self._provider(step.provider),
+                    self._provider(step.provider, request.account_id),
                     "POST",
                     check_segments(step.path_segments),
                     step.query,
@@ -171,8 +183,11 @@ class ProxyService:
             return unified.openai_error(exc)
         return self._serve(Context(request, gateway, target.options.log.event_id), [target])
 
-    def _provider(self, slug: str) -> Provider:
+    def _provider(self, slug: str, account_id: str = "") -> Provider:
+        """A built-in provider, or one of the account's custom providers; BadRequest."""
         provider = self._providers.get(slug)
+        if provider is None and self._custom is not None:
+            provider = self._custom.provider(account_id, slug)
         if provider is None:
             known = ", ".join(sorted(self._providers))
             raise BadRequest(f"unknown provider {slug!r}; known: {known}")
@@ -202,7 +217,11 @@ class ProxyService:
         logged_body: bytes | None = None,
     ) -> Target:
         """`call` with the options its request `headers` ask for, parsed once (400 if bad);
-        the log keeps `logged_body` (the client's body, when `call` sends another)."""
+        the log keeps `logged_body` (the client's body, when `call` sends another); a stored
+        provider key replaces the client's where it applies (stored_keys.py)."""
+        if self._keys is not None:
+            authorise = self._auth.check if self._auth is not None else None
+            call = self._keys.apply(gateway, headers, call, authorise)
         return Target(
             call,
             parse_options(headers, gateway, self._timeout_s, call.method),
@@ -270,6 +289,24 @@ class ProxyService:
             hit = self._cached(context, target, step, key)
             if hit is not None:
                 return hit, False
+        reserved = self._reserve(context, target)
+        if isinstance(reserved, Limited):
+            return self._spend_limited(context, target, step, reserved), True
+        hold, called = reserved
+        if called is not target:  # a fallback model answers: not for the original's cache key
+            key, target = None, called
+        try:
+            return self._attempts(context, target, step, key, hold)
+        except BaseException:
+            if hold is not None:
+                self._settle(hold)
+            raise
+
+    def _attempts(
+        self, context: Context, target: Target, step: int, key: str | None, hold: Hold | None
+    ) -> tuple[ProxyResponse, bool]:
+        """The step's attempts; its reservation settled when they end (a relayed answer:
+        when the relay ends)."""
         call = target.call
         url = upstream_url(call.provider, call.path_segments, call.query)
 
@@ -287,7 +324,7 @@ class ProxyService:
 
         for attempt in run_attempts(send, target.options.attempts, self._sleep):
             if isinstance(attempt.answer, UpstreamStream):
-                return self._relay(context, target, step, key, attempt.answer), False
+                return self._relay(context, target, step, key, attempt.answer, hold), False
             if attempt.answer is not None:
                 answer = attempt.answer
                 native = ProxyResponse(
@@ -306,7 +343,9 @@ class ProxyService:
             )
             if key is not None:
                 outcome.response.headers["aig-cache-status"] = "MISS"
-            self._log(context, target, step, outcome)
+            self._log(context, target, step, outcome, hold=hold)
+        if hold is not None:
+            self._settle(hold)
         if key is not None and attempt.answer is not None:
             assert self._cache is not None
             self._cache.put(key, outcome.response, target.options.cache.ttl_s)
@@ -337,6 +376,7 @@ class ProxyService:
         step: int,
         key: str | None,
         answer: UpstreamStream,
+        hold: Hold | None,
     ) -> ProxyResponse:
         """The provider's answer as the client gets it, chunk by chunk as it arrives; its
         log is written (and, complete, it is cached) once the relay ends. `aig-log-id`
@@ -365,7 +405,9 @@ class ProxyService:
                 error=end.error,
                 response_size=end.size,
             )
-            self._log(context, target, step, outcome, log_id)
+            self._log(context, target, step, outcome, log_id, hold)
+            if hold is not None:
+                self._settle(hold)
             if key is not None and end.error is None and end.size == len(end.body):
                 assert self._cache is not None
                 self._cache.put(key, client_got, target.options.cache.ttl_s)
@@ -375,6 +417,38 @@ class ProxyService:
             presented.headers,
             chunks=Relay(presented.iter_body(), finish, answer.abort),
         )
+
+    def _reserve(self, context: Context, target: Target) -> tuple[Hold | None, Target] | Limited:
+        """The step's reservation under the gateway's spend and token limits (None when
+        none applies) and the target to call: the rule's fallback model when the limit
+        is reached and the fallback fits; else the refusal."""
+        if self._spend is None:
+            return None, target
+        reserved = self._spend.reserve(context, target)
+        if isinstance(reserved, Limited) and reserved.fallback is not None:
+            again = self._spend.reserve(context, reserved.fallback)
+            if isinstance(again, Limited):
+                return Limited(reserved.refusal, None)
+            return again, reserved.fallback
+        if isinstance(reserved, Limited):
+            return reserved
+        return reserved, target
+
+    def _settle(self, hold: Hold) -> None:
+        assert self._spend is not None
+        self._spend.settle(hold)
+
+    def _spend_limited(
+        self, context: Context, target: Target, step: int, limited: Limited
+    ) -> ProxyResponse:
+        """The 429 of a reached spend or token limit, logged."""
+        refusal = limited.refusal
+        error = RateLimited(refusal_message(refusal, context.gateway.id))
+        response = target.presentation.present_error(error)
+        if refusal.retry_after_s:
+            response.headers["Retry-After"] = str(refusal.retry_after_s)
+        self._log(context, target, step, Outcome(response, response, 0, error=error.message))
+        return response
 
     def _cache_key(self, context: Context, target: Target) -> str | None:
         """The cache key of the target, None when it is not cached."""
@@ -405,16 +479,23 @@ class ProxyService:
         step: int,
         outcome: Outcome,
         log_id: str | None = None,
+        hold: Hold | None = None,
     ) -> None:
-        """Write the outcome's log; say in the client's response headers what became of it."""
+        """Write the outcome's log; say in the client's response headers what became of it.
+        A step's `hold` learns what the outcome cost (the cost its log records)."""
         headers = outcome.response.headers
+        measured = None
+        if hold is not None:
+            measured = measure(target, outcome)
+            hold.measures.append(measured)
         if not self._collects_log(context, target):
             headers["aig-log-status"] = "skipped"
             _observe(target, outcome, None, "skipped")
             return
         log_id = log_id or new_log_id()
         try:
-            written = self._sink.write(log_entry(log_id, context, target, step, outcome))
+            entry = log_entry(log_id, context, target, step, outcome, measured)
+            written = self._sink.write(entry)
         except Exception:
             logger.exception("log %s could not be written", log_id)
             headers["aig-log-status"] = "failed"
@@ -441,6 +522,7 @@ def _observe(target: Target, outcome: Outcome, log_id: str | None, log_status: s
         telemetry.count(Metric.LOG_DROPS)
     if log_id is not None:
         telemetry.correlate(log_id=log_id)
+    telemetry.annotate(provider=target.call.provider.slug, status=status, cached=outcome.cached)
     telemetry.logger.info(
         "proxied",
         extra={

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from chalicelib import telemetry
 from chalicelib.errors import UpstreamTimeout, UpstreamUnreachable
 
 
@@ -137,7 +138,8 @@ class UpstreamClient:
             method, url, headers=headers, content=body, timeout=timeout_s
         )
         try:
-            response = self._client.send(request, stream=True)
+            with telemetry.traced(f"upstream {provider}", provider=provider):
+                response = self._client.send(request, stream=True)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout(
                 f"provider {provider} did not answer within {timeout_s:g} s"

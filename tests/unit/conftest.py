@@ -7,13 +7,14 @@ from collections.abc import Iterator
 import pytest
 from moto import mock_aws
 
-from chalicelib import aws, wiring
+from chalicelib import aws, telemetry, wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.settings import Settings
 from infra.local import OUTPUT_ENV, deploy_stack
 from tests.support.moto import atomic_in_process_calls
 from tests.support.tenants import Tenant, make_tenant
+from tests.support.xray import RecordingXRay
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,3 +60,12 @@ def tenant(accounts: AccountStore) -> Tenant:
 @pytest.fixture
 def other_tenant(accounts: AccountStore) -> Tenant:
     return make_tenant(accounts, "globex")
+
+
+@pytest.fixture
+def xray(monkeypatch: pytest.MonkeyPatch) -> RecordingXRay:
+    """Tracing on (as in a Lambda function), into a recording provider."""
+    recording = RecordingXRay()
+    monkeypatch.setattr(telemetry.tracer, "provider", recording)
+    monkeypatch.setattr(telemetry.tracer, "disabled", False)
+    return recording

@@ -28,6 +28,7 @@ RUN_SH = INFRA.parent / "chalicelib" / "dataplane" / "run.sh"
 # A deployment next to a storage stack made with Prefix=aig (infra/template.yaml).
 ACCOUNT, REGION = "123456789012", "eu-west-1"
 QUEUE_URL = f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/aig-log-queue"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 PARAMETERS = {
     "FunctionName": "aig-dataplane",
     "CodeBucket": "artifacts",
@@ -36,6 +37,7 @@ PARAMETERS = {
     "ControlTableName": "aig-control",
     "BodiesBucketName": f"aig-bodies-{ACCOUNT}-{REGION}",
     "LogQueueUrl": QUEUE_URL,
+    "ProviderKeysKeyId": KEY_ID,
     "WebAdapterLayerVersion": "25",
 }
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
@@ -128,6 +130,8 @@ def test_function_runs_run_sh_under_the_web_adapter_in_stream_mode() -> None:
     assert env["AWS_LWA_INVOKE_MODE"] == "response_stream"
     assert env["AWS_LWA_READINESS_CHECK_PATH"] == "/healthz"
     assert env["PORT"] == "8000"
+    # The app (a process beside the adapter) never sees the invocation's _X_AMZN_TRACE_ID.
+    assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
 
 
 def test_function_environment_is_what_settings_read() -> None:
@@ -138,6 +142,7 @@ def test_function_environment_is_what_settings_read() -> None:
     assert settings.control_table == "aig-control"
     assert settings.bodies_bucket == f"aig-bodies-{ACCOUNT}-{REGION}"
     assert settings.log_queue_url == QUEUE_URL
+    assert settings.provider_keys_kms_key == KEY_ID
 
 
 def test_storage_outputs_fit_the_parameters() -> None:
@@ -169,7 +174,17 @@ def test_role_grants_named_resources_only() -> None:
 
 def test_role_grants_exactly_the_data_plane_needs() -> None:
     by_sid = {s["Sid"]: s for s in statements()}
-    assert set(by_sid) == {"Logs", "Tables", "Bodies", "BodiesMisses", "LogQueue", "Tracing"}
+    assert set(by_sid) == {
+        "Logs",
+        "Tables",
+        "Bodies",
+        "BodiesMisses",
+        "LogQueue",
+        "ProviderKeys",
+        "Tracing",
+    }
+    assert by_sid["ProviderKeys"]["Action"] == "kms:Decrypt"  # unwraps, never makes, keys
+    assert by_sid["ProviderKeys"]["Resource"] == f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY_ID}"
     assert set(by_sid["Tracing"]["Action"]) == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
     assert by_sid["Logs"]["Resource"] == "LogGroup.Arn"
     table = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table"

@@ -15,10 +15,18 @@ import pytest
 from cfnlint.api import lint
 from samtranslator.translator.transform import transform
 
+from chalicelib.dashboard import FILES, STATIC_DIR
 from chalicelib.export import CHECKPOINT_PREFIX, EXPORT_PREFIX, PARTITION_KEYS, athena_columns
 from chalicelib.settings import Settings
 from infra import iam
-from infra.package import GATEWAY_RESPONSES_PATH, PACKAGE_NAME, ROOT, TEMPLATE_NAME, package
+from infra.package import (
+    DASHBOARD_DIR,
+    GATEWAY_RESPONSES_PATH,
+    PACKAGE_NAME,
+    ROOT,
+    TEMPLATE_NAME,
+    package,
+)
 from infra.stack import FUNCTION_ENVIRONMENT, load_template
 
 CHALICE_FUNCTIONS = ("APIHandler", "CompactPacks", "ExportLogs", "RepairIntents", "WriteLogs")
@@ -89,6 +97,18 @@ def test_the_package_holds_every_functions_code(packaged: dict[str, Path]) -> No
     assert any(name.startswith("boto3/") for name in names)  # the tested boto3, not the runtime's
 
 
+def test_the_dashboard_is_in_the_package_and_beside_it(packaged: dict[str, Path]) -> None:
+    """The API function serves /dashboard from the zip; dist/<stage>/dashboard/ holds the
+    same files to serve as static files."""
+    with zipfile.ZipFile(packaged["prod"] / PACKAGE_NAME) as package_zip:
+        names = set(package_zip.namelist())
+    assert {f"chalicelib/dashboard/static/{name}" for name in FILES} <= names
+    folder = packaged["prod"] / DASHBOARD_DIR
+    assert sorted(path.name for path in folder.iterdir()) == sorted(FILES)
+    for name in FILES:
+        assert (folder / name).read_bytes() == (STATIC_DIR / name).read_bytes()
+
+
 def test_every_function_reads_the_stacks_own_resources(stack: dict[str, Any]) -> None:
     resources = stack["Resources"]
     for name in CHALICE_FUNCTIONS:
@@ -98,6 +118,7 @@ def test_every_function_reads_the_stacks_own_resources(stack: dict[str, Any]) ->
         settings = Settings.from_env(resolved)
         assert settings.logs_table == "LogsTable.Ref" and settings.log_sink == "queue"
         assert settings.cursor_secret_arn == "CursorSecret.Ref"
+        assert settings.provider_keys_kms_key == "ProviderKeysKey.Ref"
         assert settings.sqs_partial_responses
     data_plane = resources["DataPlane"]["Properties"]["Environment"]["Variables"]
     assert data_plane["AIG_LOGS_TABLE"] == {"Ref": "LogsTable"}
@@ -143,6 +164,7 @@ def test_each_function_has_its_own_least_privilege_role(stack: dict[str, Any]) -
         assert consuming == (name == "WriteLogs")
         assert ("secretsmanager:GetSecretValue" in actions) == (name == "APIHandler")
         assert ("dynamodb:Scan" in actions) == (name == "RepairIntents")
+        assert ("kms:GenerateDataKey" in actions) == (name == "APIHandler")
     assert len(roles) == len(CHALICE_FUNCTIONS)
 
 

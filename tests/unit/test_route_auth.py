@@ -50,7 +50,9 @@ def _call(
 
 def _url(path: str, tenant: Tenant) -> str:
     values = {"account_id": tenant.account_id, "gateway_id": tenant.gateway_id}
-    values |= {"log_id": LOG_ID, "part": "request"}
+    values |= {"log_id": LOG_ID, "part": "request", "provider": "openai"}
+    values |= {"config_id": "c1", "provider_id": "p1", "route_id": "r1", "version_id": "v1"}
+    values |= {"dataset_id": "d1", "evaluation_id": "e1"}
     return re.sub(r"\{(\w+)\}", lambda match: values[match[1]], path)
 
 

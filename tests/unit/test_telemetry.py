@@ -1,5 +1,5 @@
 """chalicelib.telemetry: JSON log lines with correlation keys, metrics in CloudWatch's
-embedded metric format."""
+embedded metric format, X-Ray subsegments and annotations."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from chalicelib import telemetry
 from chalicelib.api.chalice_glue import ThreadSafeChalice, observed
 from chalicelib.telemetry import Metric
+from tests.support.xray import RecordingXRay
 
 
 @pytest.fixture(autouse=True)
@@ -100,3 +101,43 @@ def test_chalice_leaves_the_service_logger_to_powertools(monkeypatch: pytest.Mon
     app.log.info("still heard")
     telemetry.logger.info("and this")
     assert [line["message"] for line in _lines(written.getvalue())] == ["still heard", "and this"]
+
+
+def test_tracing_is_off_outside_lambda() -> None:
+    """Unit tests, `make run` and `chalice local` have no X-Ray daemon: no subsegment."""
+    assert telemetry.tracer.disabled
+    with telemetry.traced("upstream openai", provider="openai"):
+        telemetry.annotate(status=200)
+
+
+def test_a_traced_block_is_a_subsegment_with_its_annotations(xray: RecordingXRay) -> None:
+    telemetry.annotate(ignored=True)  # no subsegment open: Lambda's segment takes none
+    with telemetry.traced("## GET /healthz"):
+        with telemetry.traced("upstream openai", provider="openai"):
+            telemetry.annotate(status=200, cached=False)
+        telemetry.annotate(outer=1)
+    assert xray.closed == [
+        ("upstream openai", {"provider": "openai", "status": 200, "cached": False}),
+        ("## GET /healthz", {"outer": 1}),
+    ]
+
+
+def test_the_chalice_middleware_traces_each_event_by_route_not_by_path(
+    xray: RecordingXRay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    http_request = SimpleNamespace(
+        method="GET",
+        context={
+            "requestId": "api-7",
+            "resourcePath": "/accounts/{account_id}/ai-gateway/gateways",
+            "path": "/accounts/acct-secretive/ai-gateway/gateways",
+        },
+    )
+    sqs_event = SimpleNamespace(context=SimpleNamespace(aws_request_id="req-42"))
+    observed(http_request, lambda event: "done")
+    observed(sqs_event, lambda event: "done")
+    assert [name for name, _ in xray.closed] == [
+        "## GET /accounts/{account_id}/ai-gateway/gateways",
+        "## SimpleNamespace",
+    ]

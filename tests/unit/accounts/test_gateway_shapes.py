@@ -77,7 +77,7 @@ def test_the_other_dlp_form_and_optional_nulls_are_accepted() -> None:
         ("spend_limits.rules.0.limit", -1, "spend_limits.rules[0].limit must be a number"),
         ("spend_limits.rules.0.limit", True, "spend_limits.rules[0].limit must be a number"),
         ("spend_limits.rules.0.window", 1.5, "spend_limits.rules[0].window must be an integer"),
-        ("spend_limits.rules.0.limitType", "tokens", "spend_limits.rules[0].limitType"),
+        ("spend_limits.rules.0.limitType", "requests", "spend_limits.rules[0].limitType"),
         ("spend_limits.rules.0.metadata", {"u": {"mode": "x"}}, "spend_limits.rules[0].metadata.u"),
         ("spend_limits.rules.0.metadata", {"": {"mode": "partition"}}, "metadata keys must be"),
         ("spend_limits.rules.0.model", {"mode": "filter"}, "spend_limits.rules[0].model.values"),

@@ -11,6 +11,7 @@ import httpx
 
 from chalicelib import aws, wiring
 from chalicelib.accounts.store import AccountStore
+from chalicelib.budget import Ledger
 from chalicelib.cache import ResponseCache
 from chalicelib.logstore.bodies import S3BodyStore
 from chalicelib.logstore.reader import LogReader
@@ -21,6 +22,7 @@ from chalicelib.providers.registry import PROVIDERS, ProviderRegistry
 from chalicelib.proxy.auth import GatewayAuth
 from chalicelib.proxy.gateway_cache import GatewayCache
 from chalicelib.proxy.service import ProxyRequest, ProxyResponse, ProxyService
+from chalicelib.proxy.spend import SpendGuard
 from chalicelib.proxy.upstream import UpstreamClient
 from chalicelib.ratelimit import RateLimiter
 from chalicelib.settings import Settings
@@ -83,6 +85,7 @@ class ProxyHarness:
             limiter=RateLimiter(aws.client("dynamodb"), settings.control_table),
             cache=ResponseCache(s3, settings.bodies_bucket),
             auth=GatewayAuth(accounts.account_of_token),
+            spend=SpendGuard(Ledger(aws.client("dynamodb"), settings.control_table)),
             sleep=self.slept.append,
         )
         self.reader = LogReader(aws.table(settings.logs_table))

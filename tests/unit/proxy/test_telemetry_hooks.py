@@ -13,6 +13,7 @@ from chalicelib import telemetry
 from chalicelib.accounts.store import AccountStore
 from chalicelib.settings import Settings
 from tests.support.tenants import Tenant
+from tests.support.xray import RecordingXRay
 from tests.unit.proxy.harness import CLIENT_KEY, ProxyHarness
 
 
@@ -73,3 +74,15 @@ def test_an_outcome_keeps_the_invocations_request_id(
     proxied, after = [json.loads(line) for line in lines.getvalue().splitlines()]
     assert proxied["request_id"] == after["request_id"] == "req-9"
     assert "log_id" in proxied and "log_id" not in after
+
+
+def test_a_request_is_traced_with_its_upstream_call(
+    harness: ProxyHarness, tenant: Tenant, lines: io.StringIO, xray: RecordingXRay
+) -> None:
+    """In a function (tracing on), the upstream call is a subsegment named by provider, and
+    the request's subsegment is searchable by provider, status and cache."""
+    with telemetry.traced("## POST /v1/{account_id}/{gateway_id}/{provider}/{p1}/{p2}"):
+        harness.call(tenant)
+    (upstream, upstream_notes), (request, request_notes) = xray.closed
+    assert upstream == "upstream openai" and upstream_notes == {"provider": "openai"}
+    assert request_notes == {"provider": "openai", "status": 200, "cached": False}
