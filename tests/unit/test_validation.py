@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from boto3.dynamodb.types import TypeSerializer
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.validation import (
@@ -106,15 +106,20 @@ def test_numbers_dynamodb_cannot_store(value: Any, words: str) -> None:
 
 def _dynamodb_stores(number: Decimal) -> bool:
     """Whether boto3 serializes `number` and DynamoDB then accepts it: boto3 lets through
-    infinities and magnitudes under 1E-130 exactly, which the service refuses."""
+    infinities, magnitudes under 1E-130 and exactly 1E+126 (its context's Emax is 126),
+    which the service refuses (its largest magnitude is 9.99...E+125)."""
     try:
         TypeSerializer().serialize(number)
     except Exception:
         return False
-    return number.is_finite() and (number.is_zero() or number.copy_abs() >= Decimal("1E-130"))
+    magnitude = number.copy_abs()
+    in_range = Decimal("1E-130") <= magnitude < Decimal("1E+126")
+    return number.is_finite() and (number.is_zero() or in_range)
 
 
 @settings(max_examples=300)
+@example(Decimal("1E+126"))  # boto3 serializes it; DynamoDB refuses it
+@example(1e126)
 @given(
     st.integers(min_value=-(10**45), max_value=10**45)
     | st.floats(allow_nan=True, allow_infinity=True)
