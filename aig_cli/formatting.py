@@ -58,6 +58,18 @@ def duration(ms: Any) -> str:
     return f"{ms:,.0f} ms" if ms < 10_000 else f"{ms / 1000:,.1f} s"
 
 
+def size(count: int) -> str:
+    """A number of bytes as `812 B`, `14.2 KiB`, `3.0 MiB` ..."""
+    if count < 1024:
+        return f"{count:,} B"
+    amount = float(count)
+    for unit in ("KiB", "MiB", "GiB"):
+        amount /= 1024
+        if amount < 1024 or unit == "GiB":
+            break
+    return f"{amount:,.1f} {unit}"
+
+
 def flag(value: Any) -> str:
     """`yes` for true, empty otherwise."""
     return "yes" if value is True else ""
