@@ -1,7 +1,8 @@
 """`aig export`: a gateway's logs of a time range to Parquet, one file per UTC hour under
 account_id=/gateway_id=/date= (README: Export), in a folder or an S3 prefix.
 
-The logs come through the logs API (export_source), hour by hour; the Parquet files are
+The logs come through the logs API (export_source), oldest first, each hour written as
+its logs have streamed in (memory holds one hour's Parquet); the Parquet files are
 written by the gateway's own writer, chalicelib.export (`export_records`), so the CLI's
 files are the hourly export's files: the one import of chalicelib the import contracts
 allow. It needs pyarrow and is imported only when the command runs, so `aig --help` and
@@ -19,8 +20,9 @@ import typer
 from aig_cli import formatting, output
 from aig_cli.client import ApiClient
 from aig_cli.errors import CliError, UsageError
-from aig_cli.export_source import body_lookup, logs_between
+from aig_cli.export_source import HourCutter, body_lookup, logs_between
 from aig_cli.export_target import (
+    BatchedDeletes,
     Folder,
     Target,
     check_bucket,
@@ -88,7 +90,7 @@ def export_logs(
     report = ExportReport()
     with ApiClient(settings) as api:
         api.call("GET", api.gateway_path())  # unknown, or another account's: refused (exit 3)
-        destination = _open(target)
+        destination = BatchedDeletes(_open(target))
         lookup = body_lookup(api) if bodies else None
         hours = list(window.hours())
         fetched = 0
@@ -99,10 +101,10 @@ def export_logs(
                 fetched += count
                 advance(0, description=f"exporting hours ({fetched:,} logs)")
 
+            logs = HourCutter(logs_between(api, window.start, window.end, on_page))
             for hour in hours:
-                records = logs_between(api, hour.start, hour.end, on_page)
                 written = export_records(
-                    records,
+                    logs.until(hour.end),
                     account_id=settings.account,
                     gateway_id=gateway_id,
                     window=hour,
@@ -111,6 +113,7 @@ def export_logs(
                 )
                 report.add(written)
                 advance(1)
+            destination.flush()
     done = summary(report, window, gateway_id, target)
     if json_out:
         output.print_json(done)
@@ -142,7 +145,8 @@ def _open(target: Target) -> Destination:
 
 def summary(report: ExportReport, window: Window, gateway: str, target: Target) -> dict[str, Any]:
     """What the export did, for --json: the window, its hours, the logs written, the files
-    (hours with logs), their bytes, the hours without logs (their files removed) and where."""
+    (hours with logs), their bytes, the hours without logs (their files removed), logs left
+    out (repeated, outside their hour, without id or time: 0 from a sound API) and where."""
     return {
         "gateway": gateway,
         "start": iso(window.start),
@@ -152,6 +156,7 @@ def summary(report: ExportReport, window: Window, gateway: str, target: Target) 
         "files": report.files,
         "bytes": report.bytes,
         "empty_hours": report.removed,
+        "skipped": report.outside + report.duplicates + report.unplaceable,
         "destination": target.url,
     }
 
@@ -159,8 +164,8 @@ def summary(report: ExportReport, window: Window, gateway: str, target: Target) 
 def summary_line(done: dict[str, Any]) -> str:
     """The summary as one line of text."""
     return (
-        f"exported {done['logs']:,} logs of {done['gateway']}, "
+        f"exported {formatting.count(done['logs'], 'log')} of {done['gateway']}, "
         f"{formatting.when(done['start'])} to {formatting.when(done['end'])} UTC "
-        f"({done['hours']:,} hours): {done['files']:,} files, "
+        f"({formatting.count(done['hours'], 'hour')}): {formatting.count(done['files'], 'file')}, "
         f"{formatting.size(done['bytes'])}, to {done['destination']}"
     )

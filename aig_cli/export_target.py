@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from aig_cli.errors import CliError, UsageError
 
@@ -24,6 +24,12 @@ S3_SCHEME = "s3://"
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 """S3's bucket names: 3 to 63 lowercase letters, digits, dots and hyphens."""
+DELETE_BATCH = 1000
+"""Keys removed in one go (one S3 DeleteObjects call)."""
+NO_CREDENTIALS = (
+    "no AWS credentials (the AWS SDK's default chain: AWS_PROFILE, AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY, ~/.aws, an instance or container role)"
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,7 @@ def s3_client() -> S3Client:
 
 def check_bucket(s3: S3Client, target: Bucket) -> None:
     """Make sure the bucket exists and these credentials may use it."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
     try:
         s3.head_bucket(Bucket=target.bucket)
@@ -104,6 +110,8 @@ def check_bucket(s3: S3Client, target: Bucket) -> None:
             "403": f"access to the bucket {target.bucket} is denied to these AWS credentials",
         }.get(code, str(exc))
         raise UsageError(f"--to {target.url}: {reason}") from None
+    except NoCredentialsError:
+        raise UsageError(f"--to {target.url}: {NO_CREDENTIALS}") from None
     except BotoCoreError as exc:  # no credentials or region, endpoint unreachable, ...
         raise UsageError(f"--to {target.url}: {exc}") from None
 
@@ -118,3 +126,39 @@ def writing(target: Target) -> Iterator[None]:
         yield
     except (OSError, BotoCoreError, ClientError) as exc:
         raise CliError(f"could not write to {target.url}: {exc}") from None
+
+
+class Store(Protocol):
+    """What an export writes to (chalicelib.export's Destination)."""
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def delete(self, keys: Sequence[str]) -> None: ...
+
+    def url(self, key: str) -> str: ...
+
+
+class BatchedDeletes:
+    """A Store whose removals (an export's hours without logs, one call each) are sent
+    DELETE_BATCH at a time, and the rest by `flush`; objects are written at once."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._keys: list[str] = []
+
+    def put(self, key: str, data: bytes) -> None:
+        self._store.put(key, data)
+
+    def delete(self, keys: Sequence[str]) -> None:
+        self._keys += keys
+        if len(self._keys) >= DELETE_BATCH:
+            self.flush()
+
+    def url(self, key: str) -> str:
+        return self._store.url(key)
+
+    def flush(self) -> None:
+        """Remove the keys still waiting."""
+        if self._keys:
+            self._store.delete(self._keys)
+            self._keys = []
