@@ -185,7 +185,7 @@ def test_the_readme_query_runs_on_an_aig_export(
     assert chat(gateway, gateway.gateway, "gpt-4o").status_code == 200
     monkeypatch.chdir(tmp_path)
     others = _json(aig("export", "-g", EXPORT_GW, "--to", "exports", "--json"))
-    done = _json(aig("export", "-g", gateway.gateway, "--to", "exports", "--json"))
+    done = _json(aig("export", "--to", "exports", "--json", env={"AIG_GATEWAY": gateway.gateway}))
     assert done["logs"] > 0 and others["logs"] == len(exported)
     rows = duckdb.sql(export_query()).fetchall()  # date, provider, model, logs, tokens, cost
     assert sum(row[3] for row in rows) == done["logs"]
