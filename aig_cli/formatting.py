@@ -58,6 +58,23 @@ def duration(ms: Any) -> str:
     return f"{ms:,.0f} ms" if ms < 10_000 else f"{ms / 1000:,.1f} s"
 
 
+def count(amount: int, noun: str) -> str:
+    """`1 log`, `1,200 logs` (a noun whose plural takes an s)."""
+    return f"{amount:,} {noun}" + ("" if amount == 1 else "s")
+
+
+def size(octets: int) -> str:
+    """A number of bytes as `812 B`, `14.2 KiB`, `3.0 MiB` ..."""
+    if octets < 1024:
+        return f"{octets:,} B"
+    amount = float(octets)
+    for unit in ("KiB", "MiB", "GiB"):
+        amount /= 1024
+        if amount < 1024 or unit == "GiB":
+            break
+    return f"{amount:,.1f} {unit}"
+
+
 def flag(value: Any) -> str:
     """`yes` for true, empty otherwise."""
     return "yes" if value is True else ""

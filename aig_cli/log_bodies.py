@@ -10,7 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.syntax import Syntax
 
-from aig_cli.client import RawBody
+from aig_cli.client import ApiClient, RawBody
+from aig_cli.errors import ApiRefused
 from aig_cli.sse import assemble, is_event_stream
 
 NOT_STORED = "(not stored)"
@@ -37,6 +38,17 @@ class Body:
         if self.stream is not None:
             return {part: self.text, f"{part}_text": self.stream}
         return {part: self.text}
+
+
+def fetch_raw(api: ApiClient, log_id: str, part: str) -> RawBody | None:
+    """A log's stored `part` (request or response) as the API returns it; None when the log
+    has none (e.g. payloads not collected)."""
+    try:
+        return api.raw(api.gateway_path("logs", log_id, part))
+    except ApiRefused as exc:
+        if exc.status == 404:
+            return None
+        raise
 
 
 def read_body(raw: RawBody) -> Body:

@@ -11,9 +11,8 @@ import typer
 
 from aig_cli import formatting, log_pages, output
 from aig_cli.client import ApiClient
-from aig_cli.errors import ApiRefused
 from aig_cli.follow import Follower
-from aig_cli.log_bodies import Body, read_body, show_body
+from aig_cli.log_bodies import Body, fetch_raw, read_body, show_body
 from aig_cli.log_filters import LogFilters, log_filters
 from aig_cli.options import Json, connection
 from aig_cli.settings import Settings
@@ -154,12 +153,8 @@ def get_log(
 
 def _body(api: ApiClient, log_id: str, part: str) -> Body | None:
     """The stored body, None when the log has none (e.g. payloads not collected)."""
-    try:
-        return read_body(api.raw(api.gateway_path("logs", log_id, part)))
-    except ApiRefused as exc:
-        if exc.status == 404:
-            return None
-        raise
+    raw = fetch_raw(api, log_id, part)
+    return None if raw is None else read_body(raw)
 
 
 @commands.command("delete")

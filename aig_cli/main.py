@@ -7,18 +7,18 @@ import sys
 
 import typer
 
-from aig_cli import analytics, gateways, logs, output
+from aig_cli import analytics, export, gateways, logs, output
 from aig_cli.errors import CliError
 
 app = typer.Typer(
     name="aig",
-    help="The AI gateway's command line: gateways, logs and analytics of an account.",
+    help="The AI gateway's command line: gateways, logs, analytics and exports of an account.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = (gateways, logs, analytics)
+COMMAND_MODULES = (gateways, logs, analytics, export)
 """Each module's `register(app)` adds its commands; a new group is one more entry."""
 
 for module in COMMAND_MODULES:

@@ -71,9 +71,11 @@ def _text(value: Any) -> str:
 
 
 class Advance(Protocol):
-    """Moves a progress bar on by `steps` (and may change its total)."""
+    """Moves a progress bar on by `steps` (and may change its total and description)."""
 
-    def __call__(self, steps: int, total: int | None = None) -> None: ...
+    def __call__(
+        self, steps: int, total: int | None = None, description: str | None = None
+    ) -> None: ...
 
 
 @contextmanager
@@ -90,9 +92,11 @@ def progress(description: str, total: int | None = None) -> Iterator[Advance]:
     )
     task = bar.add_task(description, total=total)
 
-    def advance(steps: int, total: int | None = None) -> None:
+    def advance(steps: int, total: int | None = None, description: str | None = None) -> None:
         if total is not None:
             bar.update(task, total=total)
+        if description is not None:
+            bar.update(task, description=description)
         bar.advance(task, steps)
 
     with bar:

@@ -9,6 +9,7 @@ import cloudflare
 import pytest
 
 from tests.fakes.upstream import FakeUpstreamProcess
+from tests.support.aig import Aig
 from tests.support.gateway import Gateway, running_gateway
 
 
@@ -30,3 +31,11 @@ def gateway(fake_upstream: FakeUpstreamProcess) -> Iterator[Gateway]:
     direct = {"AIG_LOG_SINK": "direct", "AIG_LOCAL_POLLER": "0", "AIG_GATEWAY_CACHE_S": "0"}
     with running_gateway(fake_upstream, direct) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def aig(gateway: Gateway) -> Aig:
+    """The `aig` console script, with the gateway's base URL, token and account in its env."""
+    return Aig(
+        {"AIG_BASE_URL": gateway.url, "AIG_TOKEN": gateway.token, "AIG_ACCOUNT": gateway.account}
+    )

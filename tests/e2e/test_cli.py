@@ -14,7 +14,7 @@ import pytest
 
 from infra.local import free_port
 from tests.support.aig import Aig, run_aig, start_aig
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, chat, create_gateway
 from tests.support.tenants import make_tenant
 
 pytestmark = pytest.mark.e2e
@@ -23,37 +23,14 @@ LOGS_GW = "cli-logs"
 STREAMED = "stream these words please"
 
 
-def _chat(gateway: Gateway, gateway_id: str, model: str, **extra: Any) -> httpx.Response:
-    """An OpenAI chat completion through the gateway (read whole); its log is stored."""
-    headers = {"authorization": "Bearer sk-cli", **extra.pop("headers", {})}
-    body = {"model": model, "messages": [{"role": "user", "content": "hello cli"}], **extra}
-    url = f"{gateway.url}/v1/{gateway.account}/{gateway_id}/openai/chat/completions"
-    return httpx.post(url, json=body, headers=headers, timeout=10)
-
-
-def _create_gateway(gateway: Gateway, gateway_id: str) -> None:
-    url = f"{gateway.url}/accounts/{gateway.account}/ai-gateway/gateways"
-    headers = {"authorization": f"Bearer {gateway.token}"}
-    answer = httpx.post(url, json={"id": gateway_id}, headers=headers, timeout=10)
-    assert answer.status_code == 200, answer.text
-
-
-@pytest.fixture(scope="module")
-def aig(gateway: Gateway) -> Aig:
-    """The console script, with the gateway's base URL, token and account in its env."""
-    return Aig(
-        {"AIG_BASE_URL": gateway.url, "AIG_TOKEN": gateway.token, "AIG_ACCOUNT": gateway.account}
-    )
-
-
 @pytest.fixture(scope="module")
 def logged(gateway: Gateway) -> dict[str, str]:
     """A gateway with logs: gpt-4o, gpt-4o-mini, a failure and a stream, in that order."""
-    _create_gateway(gateway, LOGS_GW)
+    create_gateway(gateway, LOGS_GW)
     ids = {}
     for model in ("gpt-4o", "gpt-4o-mini"):
-        ids[model] = _chat(gateway, LOGS_GW, model).headers["aig-log-id"]
-    failed = _chat(gateway, LOGS_GW, "gpt-4o", headers={"x-fake-status": "500"})
+        ids[model] = chat(gateway, LOGS_GW, model).headers["aig-log-id"]
+    failed = chat(gateway, LOGS_GW, "gpt-4o", headers={"x-fake-status": "500"})
     assert failed.status_code == 500
     ids["failed"] = failed.headers["aig-log-id"]
     url = f"{gateway.url}/v1/{gateway.account}/{LOGS_GW}/openai/chat/completions"
@@ -168,16 +145,16 @@ def test_logs_get_a_streamed_answer(aig: Aig, logged: dict[str, str]) -> None:
 
 
 def test_tail_prints_each_new_log_once(aig: Aig, gateway: Gateway) -> None:
-    _create_gateway(gateway, "cli-tail")
-    before = [_chat(gateway, "cli-tail", "gpt-4o").headers["aig-log-id"] for _ in range(2)]
+    create_gateway(gateway, "cli-tail")
+    before = [chat(gateway, "cli-tail", "gpt-4o").headers["aig-log-id"] for _ in range(2)]
     with start_aig(
         aig, "logs", "tail", "--gateway", "cli-tail", "-n", "1", "--interval", "0.2",
         "--max-logs", "2", "--timeout", "20", "--json",
     ) as tail:  # fmt: skip
         tail.wait_for_stderr("following new logs of cli-tail")
-        first = _chat(gateway, "cli-tail", "gpt-4o").headers["aig-log-id"]
+        first = chat(gateway, "cli-tail", "gpt-4o").headers["aig-log-id"]
         tail.wait_for_stdout(first)  # printed by a poll before the next log exists
-        second = _chat(gateway, "cli-tail", "gpt-4o-mini").headers["aig-log-id"]
+        second = chat(gateway, "cli-tail", "gpt-4o-mini").headers["aig-log-id"]
         out, err = tail.finish(timeout=20)
     assert tail.returncode == 0, err
     printed = [json.loads(line)["id"] for line in out.splitlines()]
@@ -194,10 +171,10 @@ def test_tail_stops_cleanly_on_ctrl_c(aig: Aig) -> None:
 
 
 def test_logs_delete(aig: Aig, gateway: Gateway) -> None:
-    _create_gateway(gateway, "cli-delete")
-    kept = _chat(gateway, "cli-delete", "gpt-4o").headers["aig-log-id"]
+    create_gateway(gateway, "cli-delete")
+    kept = chat(gateway, "cli-delete", "gpt-4o").headers["aig-log-id"]
     for _ in range(2):
-        _chat(gateway, "cli-delete", "gpt-4o-mini")
+        chat(gateway, "cli-delete", "gpt-4o-mini")
     asked = aig("logs", "delete", "-g", "cli-delete", "--model", "gpt-4o-mini", input="n\n")
     assert asked.returncode == 1
     assert "Delete all matching logs of gateway cli-delete?" in asked.stderr

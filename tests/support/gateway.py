@@ -8,8 +8,10 @@ import contextlib
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from chalicelib.accounts.store import AccountStore
@@ -81,3 +83,20 @@ def running_gateway(fake: FakeUpstreamProcess, extra_env: dict[str, str]) -> Ite
         except LocalRunError as exc:
             pytest.fail(str(exc))
     assert code == 0, "".join(run.output)
+
+
+def chat(gateway: Gateway, gateway_id: str, model: str, **extra: Any) -> httpx.Response:
+    """An OpenAI chat completion ("hello cli") through the gateway, read whole; its log is
+    stored (the e2e gateway's direct log sink) before the answer."""
+    headers = {"authorization": "Bearer sk-cli", **extra.pop("headers", {})}
+    body = {"model": model, "messages": [{"role": "user", "content": "hello cli"}], **extra}
+    url = f"{gateway.url}/v1/{gateway.account}/{gateway_id}/openai/chat/completions"
+    return httpx.post(url, json=body, headers=headers, timeout=10)
+
+
+def create_gateway(gateway: Gateway, gateway_id: str) -> None:
+    """A new gateway of the account, with the default settings."""
+    url = f"{gateway.url}/accounts/{gateway.account}/ai-gateway/gateways"
+    headers = {"authorization": f"Bearer {gateway.token}"}
+    answer = httpx.post(url, json={"id": gateway_id}, headers=headers, timeout=10)
+    assert answer.status_code == 200, answer.text

@@ -57,3 +57,25 @@ def test_log_row() -> None:
 
 def test_feedback_zero_and_bools_are_blank() -> None:
     assert [formatting.feedback(v) for v in (1, 0, None, True)] == ["+1", "", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("octets", "shown"),
+    [
+        (0, "0 B"),
+        (1023, "1,023 B"),
+        (12_800, "12.5 KiB"),
+        (3 * 2**20, "3.0 MiB"),
+        (2**50, "1,048,576.0 GiB"),
+    ],
+)
+def test_size(octets: int, shown: str) -> None:
+    assert formatting.size(octets) == shown
+
+
+def test_count() -> None:
+    assert [formatting.count(n, "file") for n in (0, 1, 1200)] == [
+        "0 files",
+        "1 file",
+        "1,200 files",
+    ]

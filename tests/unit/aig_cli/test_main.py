@@ -36,4 +36,4 @@ def test_a_bug_is_one_line_not_a_traceback(
 def test_every_command_module_is_registered(capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_code(["--help"]) == 0
     shown = capsys.readouterr().out
-    assert all(name in shown for name in ("gateways", "logs", "analytics"))
+    assert all(name in shown for name in ("gateways", "logs", "analytics", "export"))

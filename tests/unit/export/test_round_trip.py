@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -17,25 +16,14 @@ from chalicelib import wiring
 from chalicelib.accounts.store import AccountStore
 from chalicelib.logstore import LogRecord, new_log_id
 from infra.export_logs import main as export_main
-from infra.package import ROOT
 from tests.factories import log_record
+from tests.support.readme import export_query
 from tests.support.tenants import make_tenant
 from tests.unit.export.helpers import query, store
 
 T = datetime(2026, 6, 1, 10, tzinfo=UTC)
 H = timedelta(hours=1)
 RANGE = ["--start", "2026-06-01T10:00:00Z", "--end", "2026-06-01T13:00:00Z"]
-
-
-def _readme_query() -> str:
-    """The SQL of the README's DuckDB example (section "Export")."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("\n## Export\n") :]
-    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert example is not None
-    sql = re.search(r'duckdb\.sql\("""(.*?)"""\)', example[1], re.DOTALL)
-    assert sql is not None
-    return sql[1]
 
 
 def _logs(account: str, gateway: str, count: int, rng: random.Random) -> list[LogRecord]:
@@ -99,7 +87,7 @@ def test_the_readme_query_over_an_export_matches_the_analytics(
     assert printed["logs"] == expected["requests"] > 0
 
     def totals() -> tuple[int, int, int, float]:
-        rows = duckdb.sql(_readme_query()).fetchall()  # date, provider, model, logs, ...
+        rows = duckdb.sql(export_query()).fetchall()  # date, provider, model, logs, ...
         return (
             sum(row[3] for row in rows),
             sum(row[4] or 0 for row in rows),
