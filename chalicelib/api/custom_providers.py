@@ -10,12 +10,12 @@ from chalicelib.api.management import (
     MAX_PAGE_OFFSET,
     MAX_PER_PAGE,
     QueryParams,
+    bool_param,
     int_param,
     last_param,
 )
 from chalicelib.custom_providers import CustomProvider, CustomProviderStore, parse_custom_provider
 from chalicelib.edge import success
-from chalicelib.errors import BadRequest
 
 
 class CustomProvidersApi:
@@ -36,7 +36,7 @@ class CustomProvidersApi:
         per_page = int_param(query, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
         page = int_param(query, "page", 1, 1, MAX_PAGE_OFFSET)
         search = last_param(query, "search").lower()
-        beta, enable = _flag(query, "beta"), _flag(query, "enable")
+        beta, enable = bool_param(query, "beta"), bool_param(query, "enable")
         found = [
             provider
             for provider in self._store.list(account_id)
@@ -60,12 +60,3 @@ class CustomProvidersApi:
 
 def _matches(provider: CustomProvider, search: str) -> bool:
     return any(search in text.lower() for text in (provider.id, provider.name, provider.slug))
-
-
-def _flag(query: QueryParams, name: str) -> bool | None:
-    raw = last_param(query, name)
-    if raw == "":
-        return None
-    if raw not in ("true", "false"):
-        raise BadRequest(f"{name} must be true or false")
-    return raw == "true"

@@ -11,6 +11,7 @@ from chalicelib.api.management import (
     MAX_PAGE_OFFSET,
     MAX_PER_PAGE,
     QueryParams,
+    bool_param,
     int_param,
     last_param,
 )
@@ -49,7 +50,7 @@ class EvalsApi:
         self, account_id: str, gateway_id: str, params: QueryParams
     ) -> dict[str, Any]:
         """GET .../gateways/{g}/datasets: enable, name (exact), search (id, name, filters)."""
-        enable = _bool_param(params, "enable")
+        enable = bool_param(params, "enable")
         name = last_param(params, "name")
         search = _search(params)
         datasets = [
@@ -87,7 +88,7 @@ class EvalsApi:
         self, account_id: str, gateway_id: str, params: QueryParams
     ) -> dict[str, Any]:
         """GET .../gateways/{g}/evaluations: name (exact), processed, search (id, name)."""
-        processed = _bool_param(params, "processed")
+        processed = bool_param(params, "processed")
         name = last_param(params, "name")
         search = _search(params)
         found = [
@@ -129,15 +130,6 @@ def _page(
     chunk = items[(page - 1) * per_page : page * per_page]
     info = {"page": page, "per_page": per_page, "count": len(chunk), "total_count": len(items)}
     return success([to_api(item) for item in chunk], info)
-
-
-def _bool_param(params: QueryParams, name: str) -> bool | None:
-    raw = last_param(params, name)
-    if raw == "":
-        return None
-    if raw not in ("true", "false"):
-        raise BadRequest(f"{name} must be true or false")
-    return raw == "true"
 
 
 def _search(params: QueryParams) -> str:

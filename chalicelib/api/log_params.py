@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.errors import BadRequest
-from chalicelib.logstore import Filter, InvalidQuery, make_filter
+from chalicelib.logstore import FILTER_FIELDS, Filter, InvalidQuery, filter_parts, make_filter
 from chalicelib.validation import InvalidInput, load_json
 
 ORDER_KEYS = (
@@ -30,7 +30,6 @@ ORDER_KEYS = (
 FILTER_OPERATORS = ("eq", "neq", "contains", "lt", "gt")
 """Operators of the `filters` forms (Cloudflare's); lte/gte come only from min_/max_."""
 
-FILTER_FIELDS = ("key", "operator", "value")
 MAX_SEARCH_LENGTH = 200
 DIRECTION_PARAMS = ("order_by_direction", "direction")
 
@@ -116,17 +115,10 @@ def _json_array(text: str) -> list[Any]:
 
 
 def _json_filter(item: Any, where: str) -> Filter:
-    if not isinstance(item, dict):
-        raise BadRequest(f"{where} must be an object with key, operator and value")
-    extra = sorted(set(item) - set(FILTER_FIELDS))
-    if extra:
-        raise BadRequest(f"{where} has unknown fields {extra}; expected key, operator, value")
-    missing = [field for field in FILTER_FIELDS if field not in item]
-    if missing:
-        raise BadRequest(f"{where} is missing {', '.join(missing)}")
-    key, operator, value = item["key"], item["operator"], item["value"]
-    if not isinstance(key, str) or not isinstance(operator, str):
-        raise BadRequest(f"{where}: key and operator must be strings")
+    try:
+        key, operator, value = filter_parts(item, where)
+    except InvalidQuery as exc:
+        raise BadRequest(str(exc)) from None
     values = value if isinstance(value, list) else [value]
     return _public_filter(key, operator, values, where)
 

@@ -161,6 +161,17 @@ def last_param(query: QueryParams, name: str) -> str:
     return values[-1]
 
 
+def bool_param(query: QueryParams, name: str) -> bool | None:
+    """A boolean query parameter ("true" or "false"; None when absent); BadRequest naming it
+    otherwise."""
+    raw = last_param(query, name)
+    if raw == "":
+        return None
+    if raw not in ("true", "false"):
+        raise BadRequest(f"{name} must be true or false")
+    return raw == "true"
+
+
 def int_param(query: QueryParams, name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within [low, high]; BadRequest naming it otherwise."""
     raw = last_param(query, name)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.errors import BadRequest
-from chalicelib.logstore import Filter, InvalidQuery, make_filter
+from chalicelib.logstore import Filter, InvalidQuery, filter_parts, make_filter
 
 MAX_NAME_LENGTH = 128
 MAX_FILTERS = 20
@@ -18,7 +18,6 @@ MAX_KEY_LENGTH = 64
 OPERATORS = ("eq", "neq", "contains", "lt", "gt")
 """The operators of the logs API's `filters` (Cloudflare's); lte/gte are the logs API's
 flat parameters only."""
-FILTER_FIELDS = ("key", "operator", "value")
 DATASET_FIELDS = ("name", "enable", "filters")
 
 
@@ -81,17 +80,10 @@ def search_filters(filters: Sequence[DatasetFilter]) -> tuple[Filter, ...]:
 
 
 def _filter(item: Any, where: str) -> DatasetFilter:
-    if not isinstance(item, dict):
-        raise BadRequest(f"{where} must be an object with key, operator and value")
-    unknown = sorted(set(item) - set(FILTER_FIELDS))
-    if unknown:
-        raise BadRequest(f"{where} has unknown field {unknown[0][:40]!r}; use key, operator, value")
-    missing = [name for name in FILTER_FIELDS if name not in item]
-    if missing:
-        raise BadRequest(f"{where} is missing {missing[0]!r}")
-    key, operator, value = item["key"], item["operator"], item["value"]
-    if not isinstance(key, str) or not isinstance(operator, str):
-        raise BadRequest(f"{where}: key and operator must be strings")
+    try:
+        key, operator, value = filter_parts(item, where)
+    except InvalidQuery as exc:
+        raise BadRequest(str(exc)) from None
     if len(key) > MAX_KEY_LENGTH:
         raise BadRequest(f"{where}: unknown filter key (longer than {MAX_KEY_LENGTH} characters)")
     if operator not in OPERATORS:

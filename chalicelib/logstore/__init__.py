@@ -15,11 +15,13 @@ from chalicelib.logstore.cursor import Cursor, InvalidCursor, decode_cursor, enc
 from chalicelib.logstore.cursor_secret import deployment_secret, managed_secret
 from chalicelib.logstore.filters import (
     BOOL,
+    FILTER_FIELDS,
     KEYS,
     NUMBER,
     STRING,
     Filter,
     InvalidQuery,
+    filter_parts,
     make_filter,
 )
 from chalicelib.logstore.ids import (
@@ -44,6 +46,7 @@ from chalicelib.logstore.writes import LogPolicy, StoredLog, WriteOutcome
 __all__ = [
     "API_FIELDS",
     "BOOL",
+    "FILTER_FIELDS",
     "GROUP_BYS",
     "HEAD_BYTES",
     "KEYS",
@@ -91,6 +94,7 @@ __all__ = [
     "encode_cursor",
     "handle_sqs_event",
     "is_log_id",
+    "filter_parts",
     "make_filter",
     "new_log_id",
     "partition_key",

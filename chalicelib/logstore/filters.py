@@ -58,8 +58,29 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 """No log is older (log ids count milliseconds from 1970): earlier times are clamped to it."""
 
 
+FILTER_FIELDS = ("key", "operator", "value")
+"""The fields of a filter's JSON form (the logs API's `filters`, a dataset's filters)."""
+
+
 class InvalidQuery(ValueError):
     """A filter that cannot be built; the message names the key, operator or value."""
+
+
+def filter_parts(item: object, where: str) -> tuple[str, str, Any]:
+    """The key, operator and value of a filter in its JSON form `{key, operator, value}`;
+    InvalidQuery naming `where` when `item` is not one."""
+    if not isinstance(item, dict):
+        raise InvalidQuery(f"{where} must be an object with key, operator and value")
+    extra = sorted(set(item) - set(FILTER_FIELDS))
+    if extra:
+        raise InvalidQuery(f"{where} has unknown fields {extra}; expected key, operator, value")
+    missing = [field for field in FILTER_FIELDS if field not in item]
+    if missing:
+        raise InvalidQuery(f"{where} is missing {', '.join(missing)}")
+    key, operator = item["key"], item["operator"]
+    if not isinstance(key, str) or not isinstance(operator, str):
+        raise InvalidQuery(f"{where}: key and operator must be strings")
+    return key, operator, item["value"]
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ def test_a_scalar_value_is_kept_as_a_list() -> None:
         (_body(name="n" * (MAX_NAME_LENGTH + 1)), "name must be a string of 1 to"),
         (_body(filters={"key": "model"}), "filters must be an array"),
         (_body(filters=["model"]), "filters[0] must be an object"),
-        (_body(filters=[{"key": "model", "operator": "eq"}]), "filters[0] is missing 'value'"),
+        (_body(filters=[{"key": "model", "operator": "eq"}]), "filters[0] is missing value"),
         (_body(filters=[{"key": "model", "operator": "eq", "value": [], "x": 1}]), "unknown"),
         (_body(filters=[{"key": "colour", "operator": "eq", "value": ["x"]}]), "colour"),
         (_body(filters=[{"key": "k" * 65, "operator": "eq", "value": ["x"]}]), "unknown filter"),
