@@ -33,12 +33,13 @@ class AnalyticsApi:
         """GET .../gateways/{g}/analytics?start=&end=&group_by=hour|model|provider.
 
         start and end are ISO-8601 (naive = UTC; default: the last 24 hours); the rows are
-        the sums of the hours that overlap [start, end).
+        the sums of the hours that overlap [start, end); group_by may also be "hour,model"
+        or "hour,provider" (one row per hour and model or provider).
         """
         open_gateway(self._accounts, account_id, gateway_id)
         group_by = last_param(params, "group_by") or "hour"
         if group_by not in GROUP_BYS:
-            raise BadRequest(f"group_by must be one of {', '.join(GROUP_BYS)}")
+            raise BadRequest(f"group_by must be one of {' | '.join(GROUP_BYS)}")
         end = _moment(params, "end") or datetime.now(UTC)
         start = _moment(params, "start") or end - DEFAULT_SPAN
         if start >= end:

@@ -28,8 +28,8 @@ from chalicelib.timestamps import iso_utc
 if TYPE_CHECKING:  # the boto3 type stubs are a development dependency only
     from mypy_boto3_dynamodb.service_resource import Table
 
-GROUP_BYS = ("hour", "model", "provider")
-"""What `aggregate` can group by."""
+GROUP_BYS = ("hour", "model", "provider", "hour,model", "hour,provider")
+"""What `aggregate` can group by: one key, or the hour and then a model or provider."""
 
 _COUNTERS = (
     "requests",
@@ -156,27 +156,30 @@ class Rollups:
 
 
 def aggregate(rows: Sequence[RollupRow], group_by: str) -> list[dict[str, Any]]:
-    """Sum `rows` by "hour" | "model" | "provider" into JSON-ready dicts, sorted by the key:
-    the key (an hour as its ISO-8601 UTC start), the sums (cost as float) and duration_avg
-    (ms per request). Tokens and cost averages divide by tokens_known and cost_known."""
+    """Sum `rows` by one of GROUP_BYS into JSON-ready dicts, sorted by the keys: each key
+    (an hour as its ISO-8601 UTC start; "hour,model" gives both `hour` and `model`), the
+    sums (cost as float) and duration_avg (ms per request). Tokens and cost averages divide
+    by tokens_known and cost_known."""
     if group_by not in GROUP_BYS:
-        raise ValueError(f"group_by must be one of {', '.join(GROUP_BYS)}")
-    groups: dict[str, dict[str, Any]] = {}
+        raise ValueError(f"group_by must be one of {' | '.join(GROUP_BYS)}")
+    names = group_by.split(",")
+    groups: dict[tuple[str, ...], dict[str, Any]] = {}
     for row in rows:
-        sums = groups.setdefault(getattr(row, group_by), _row_zero())
+        sums = groups.setdefault(tuple(getattr(row, name) for name in names), _row_zero())
         for name in _ROW_SUMS:
             sums[name] += getattr(row, name)
-    out = []
-    for key, sums in sorted(groups.items()):
-        out.append(
-            {
-                group_by: _hour_start(key) if group_by == "hour" else key,
-                **sums,
-                "cost": float(sums["cost"]),
-                "duration_avg": round(sums["duration_sum"] / sums["requests"], 3),
-            }
-        )
-    return out
+    return [
+        {
+            **{
+                name: _hour_start(key) if name == "hour" else key
+                for name, key in zip(names, keys, strict=True)
+            },
+            **sums,
+            "cost": float(sums["cost"]),
+            "duration_avg": round(sums["duration_sum"] / sums["requests"], 3),
+        }
+        for keys, sums in sorted(groups.items())
+    ]
 
 
 _ROW_SUMS = tuple("cost" if name == "cost_nanos" else name for name in _COUNTERS)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
+from chalice.test import Client
 
 from chalicelib import aws
 from chalicelib.accounts.store import AccountStore
@@ -18,7 +20,7 @@ from chalicelib.logstore.rollups import Rollups
 from chalicelib.settings import Settings
 from chalicelib.timestamps import iso_utc
 from tests.factories import log_record
-from tests.support.tenants import Tenant
+from tests.support.tenants import Tenant, app_client
 
 START = datetime(2026, 6, 1, 10, tzinfo=UTC)
 RANGE = {"start": ["2026-06-01T10:00:00Z"], "end": ["2026-06-01T13:00:00Z"]}
@@ -119,6 +121,26 @@ def test_group_by_model_and_provider(api: AnalyticsApi, tenant: Tenant) -> None:
 
 
 @pytest.mark.usefixtures("seeded")
+def test_group_by_hour_and_model_or_provider(api: AnalyticsApi, tenant: Tenant) -> None:
+    params = {**RANGE, "group_by": ["hour,model"]}
+    answer = api.analytics(tenant.account_id, tenant.gateway_id, params)
+    hours = [iso_utc(START + timedelta(hours=index)) for index in range(3)]
+    assert [(r["hour"], r["model"], r["requests"], r["errors"]) for r in answer["result"]] == [
+        (hour, model, requests, errors)
+        for hour in hours
+        for model, requests, errors in (("claude", 1, 0), ("gpt-4o", 2, 1))
+    ]
+    assert answer["result_info"]["group_by"] == "hour,model"
+    assert answer["result_info"]["count"] == 6
+    params = {**RANGE, "group_by": ["hour,provider"]}
+    by_provider = api.analytics(tenant.account_id, tenant.gateway_id, params)["result"]
+    assert [(r["hour"], r["provider"], r["cost"]) for r in by_provider][:2] == [
+        (hours[0], "anthropic", 0.0),
+        (hours[0], "openai", 0.25),
+    ]
+
+
+@pytest.mark.usefixtures("seeded")
 def test_naive_times_are_utc_and_offsets_are_converted(api: AnalyticsApi, tenant: Tenant) -> None:
     def requests(start: str, end: str) -> int:
         answer = api.analytics(
@@ -141,7 +163,9 @@ def test_naive_times_are_utc_and_offsets_are_converted(api: AnalyticsApi, tenant
         ({"start": ["2026-06-02"], "end": ["2026-06-01"]}, "start"),
         ({"start": ["2026-06-01"], "end": ["2026-06-01"]}, "start"),
         ({"start": ["2025-01-01"], "end": ["2026-06-01"]}, "366 days"),
-        ({"group_by": ["day"]}, "group_by must be one of hour, model, provider"),
+        ({"group_by": ["day"]}, "group_by must be one of hour | model | provider"),
+        ({"group_by": ["model,hour"]}, r"hour,model \| hour,provider"),
+        ({"group_by": ["hour,day"]}, r"hour,model \| hour,provider"),
     ],
 )
 def test_bad_parameters(
@@ -171,8 +195,9 @@ def test_accounts_never_see_each_other(
 ) -> None:
     accounts.create_gateway(tenant.account_id, "secret", {})
     _store(rollups, [log_record(account_id=tenant.account_id, gateway_id="secret")])
-    with pytest.raises(NotFound):
-        api.analytics(other_tenant.account_id, "secret", {})
+    for group_by in ("hour", "hour,model"):
+        with pytest.raises(NotFound):
+            api.analytics(other_tenant.account_id, "secret", {"group_by": [group_by]})
     assert other_tenant.gateway_id == tenant.gateway_id
     answer = api.analytics(other_tenant.account_id, other_tenant.gateway_id, RANGE)
     assert answer["result"] == []
@@ -188,3 +213,29 @@ def test_iso_utc_bounds_in_result_info(api: AnalyticsApi, tenant: Tenant) -> Non
         iso_utc(START + timedelta(minutes=30)),
         iso_utc(START + timedelta(hours=1)),
     )
+
+
+def _no_provider(request: httpx.Request) -> httpx.Response:
+    raise AssertionError("no provider call here")
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[Client]:
+    with app_client(_no_provider) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize("group_by", ["model,hour", "hour,model,provider", "hour%2Cday"])
+def test_a_bad_group_by_is_a_400_in_the_envelope(
+    client: Client, tenant: Tenant, group_by: str
+) -> None:
+    path = f"/accounts/{tenant.account_id}/ai-gateway/gateways/{tenant.gateway_id}/analytics"
+    headers = {"authorization": f"Bearer {tenant.token}"}
+    response = client.http.get(f"{path}?group_by={group_by}", headers=headers)
+    assert response.status_code == 400
+    body = response.json_body
+    assert body["success"] is False
+    assert "hour,model | hour,provider" in body["errors"][0]["message"]
+    good = client.http.get(f"{path}?group_by=hour%2Cprovider", headers=headers)
+    assert good.status_code == 200
+    assert good.json_body["result_info"]["group_by"] == "hour,provider"

@@ -49,23 +49,26 @@ def _apply(actions: Sequence[dict[str, Any]]) -> None:
         client.transact_write_items(TransactItems=list(actions[first : first + 100]))
 
 
+def _key(record: LogRecord, name: str) -> str:
+    if name == "hour":
+        moment = datetime.fromisoformat(record.created_at)
+        return iso_utc(moment.replace(minute=0, second=0, microsecond=0))
+    return getattr(record, name) or ""
+
+
 def _recount(records: Sequence[LogRecord], group_by: str) -> list[dict[str, Any]]:
     """What aggregate should give, counted from the logs themselves."""
-    groups: dict[str, list[LogRecord]] = defaultdict(list)
+    names = group_by.split(",")
+    groups: dict[tuple[str, ...], list[LogRecord]] = defaultdict(list)
     for record in records:
-        if group_by == "hour":
-            moment = datetime.fromisoformat(record.created_at)
-            key = iso_utc(moment.replace(minute=0, second=0, microsecond=0))
-        else:
-            key = getattr(record, group_by) or ""
-        groups[key].append(record)
+        groups[tuple(_key(record, name) for name in names)].append(record)
     out = []
-    for key in sorted(groups):
-        logs = groups[key]
+    for keys in sorted(groups):
+        logs = groups[keys]
         duration = sum(r.duration for r in logs)
         out.append(
             {
-                group_by: key,
+                **dict(zip(names, keys, strict=True)),
                 "requests": len(logs),
                 "errors": sum(not r.success for r in logs),
                 "cached": sum(r.cached for r in logs),
@@ -178,6 +181,20 @@ def test_read_follows_pages(rollups: Rollups) -> None:
     assert table.calls[1]["ExclusiveStartKey"] == {"pk": "p", "sk": "s"}
 
 
-def test_aggregate_rejects_an_unknown_grouping() -> None:
-    with pytest.raises(ValueError, match="hour, model, provider"):
-        aggregate([], "day")
+def test_an_hour_and_model_row_has_both_keys_sorted_by_hour_then_model(
+    settings: Settings, rollups: Rollups
+) -> None:
+    _apply(rollups.actions(_records(250)))
+    rows = aggregate(_read(settings, rollups, START, THREE_HOURS), "hour,model")
+    keys = [(row["hour"], row["model"]) for row in rows]
+    hours = [iso_utc(START + timedelta(hours=index)) for index in range(3)]
+    assert keys == [(hour, model) for hour in hours for model in ("", "gpt-4o")]
+    assert all("provider" not in row for row in rows)
+
+
+@pytest.mark.parametrize(
+    "group_by", ["day", "model,hour", "hour,hour", "hour, model", "hour,model,provider", ""]
+)
+def test_aggregate_rejects_an_unknown_grouping(group_by: str) -> None:
+    with pytest.raises(ValueError, match=r"hour \| model \| provider \| hour,model"):
+        aggregate([], group_by)
