@@ -23,6 +23,8 @@ class GroupBy(StrEnum):
     hour = "hour"
     model = "model"
     provider = "provider"
+    hour_model = "hour,model"
+    hour_provider = "hour,provider"
 
 
 def register(app: typer.Typer) -> None:
@@ -33,9 +35,10 @@ def register(app: typer.Typer) -> None:
 @connection(gateway=True)
 def analytics(
     settings: Settings,
-    group_by: Annotated[GroupBy, typer.Option(help="One row per hour, model or provider.")] = (
-        GroupBy.hour
-    ),
+    group_by: Annotated[
+        GroupBy,
+        typer.Option(help="One row per hour, model, provider, or hour and model or provider."),
+    ] = (GroupBy.hour),
     start: Annotated[
         str | None, typer.Option(help="From: ISO-8601 or 15m, 2h, 7d ago (default 24h).")
     ] = None,
@@ -53,15 +56,15 @@ def analytics(
         output.print_json(answer.result)
         return
     title = f"{settings.gateway}: {answer.info.get('start')} to {answer.info.get('end')}"
-    rows = [analytics_row(row, group_by.value) for row in answer.result]
-    output.out().print(output.table((group_by.value, *COLUMNS), rows, title=title))
+    keys = group_by.value.split(",")
+    rows = [analytics_row(row, keys) for row in answer.result]
+    output.out().print(output.table((*keys, *COLUMNS), rows, title=title))
 
 
-def analytics_row(row: dict[str, Any], group_by: str) -> list[str]:
-    """A row of the analytics API as the table's cells."""
-    key = row.get(group_by)
+def analytics_row(row: dict[str, Any], keys: list[str]) -> list[str]:
+    """A row of the analytics API as the table's cells: its `keys`, then the sums."""
     return [
-        formatting.when(key) if group_by == "hour" else str(key),
+        *(formatting.when(row.get(key)) if key == "hour" else str(row.get(key)) for key in keys),
         formatting.number(row.get("requests")),
         formatting.number(row.get("errors")),
         formatting.number(row.get("cached")),
