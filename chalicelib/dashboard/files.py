@@ -39,6 +39,8 @@ FILES = (
     "picker.js",
     "sse.js",
     "analytics.js",
+    "analytics_charts.js",
+    "series.js",
     "charts.js",
     "uPlot.iife.min.js",
     "uPlot.min.css",

@@ -1,40 +1,29 @@
 // Analytics of one gateway from its hourly rollups: totals, charts over time (requests and
-// errors, tokens in and out, cost, cache hit ratio) and a breakdown by model or provider.
+// errors, tokens in and out, cost, cache hit ratio) in total or per model or provider, and
+// a breakdown by model or provider.
 
 import {empty, failure, h, loading, replace} from "./dom.js";
 import {count, localInputToIso, ms, percent, short, usd} from "./format.js";
-import {timeChart} from "./charts.js";
+import {groupCharts, totalCharts} from "./analytics_charts.js";
 import {gatewayPicker} from "./picker.js";
+import {bucketed, grouped, timeAxis, totals} from "./series.js";
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 const RANGES = [["24h", "24 hours", DAY], ["7d", "7 days", 7 * DAY], ["30d", "30 days", 30 * DAY],
   ["90d", "90 days", 90 * DAY]];
 
-function buckets(rows, startS, endS) {
-  const step = endS - startS > 8 * DAY ? DAY : HOUR;
-  const first = Math.floor(startS / step) * step;
-  const xs = [];
-  for (let t = first; t < endS; t += step) xs.push(t);
-  const sums = xs.map(() => ({requests: 0, errors: 0, cached: 0, tokens_in: 0, tokens_out: 0, cost: 0}));
-  for (const row of rows) {
-    const at = Math.floor(Date.parse(row.hour) / 1000 / step) * step;
-    const index = (at - first) / step;
-    if (index < 0 || index >= xs.length) continue;
-    for (const name of Object.keys(sums[index])) sums[index][name] += row[name] || 0;
-  }
-  return {xs, sums, step};
-}
-
-function totals(rows) {
-  const sum = {requests: 0, errors: 0, cached: 0, tokens_in: 0, tokens_out: 0, cost: 0, duration_sum: 0};
-  for (const row of rows) for (const name of Object.keys(sum)) sum[name] += row[name] || 0;
-  return sum;
-}
-
 function tile(label, value, note, id) {
   return h("div", {class: "card tile", id}, h("span", {class: "tile-label"}, label),
     h("strong", {class: "tile-value"}, value), note ? h("span", {class: "muted small"}, note) : null);
+}
+
+/** Buttons of `choices` ([name, text]), `chosen` pressed; a click calls `choose(name)`. */
+function segmented(label, choices, chosen, data, choose) {
+  return h("div", {class: "segmented", role: "group", "aria-label": label},
+    choices.map(([name, text]) => h("button", {type: "button", class: "seg",
+      "aria-pressed": String(chosen === name), dataset: {[data]: name},
+      onclick: () => choose(name)}, text)));
 }
 
 function breakdown(rows, key) {
@@ -63,6 +52,7 @@ export function renderAnalytics(page, {api, gateway, navigate}) {
   let range = "24h";
   let custom = null;
   let groupBy = "model";
+  let split = "total";
   let charts = [];
   let generation = 0;
   const head = h("div", {class: "page-head"});
@@ -108,9 +98,10 @@ export function renderAnalytics(page, {api, gateway, navigate}) {
     replace(body, loading("Loading analytics…"));
     const {start, end} = period();
     try {
-      const [hours, groups] = await Promise.all([
+      const [hours, groups, pairs] = await Promise.all([
         api.analytics(gateway, {start, end, groupBy: "hour"}),
         api.analytics(gateway, {start, end, groupBy}),
+        split === "total" ? null : api.analytics(gateway, {start, end, groupBy: `hour,${split}`}),
       ]);
       if (mine !== generation) return;
       const sum = totals(hours);
@@ -119,26 +110,17 @@ export function renderAnalytics(page, {api, gateway, navigate}) {
           "Pick a longer time range, or send requests through this gateway."));
         return;
       }
-      const {xs, sums} = buckets(hours, Date.parse(start) / 1000, Date.parse(end) / 1000);
-      const series = (name) => sums.map((bucket) => bucket[name]);
-      charts = [
-        timeChart({title: "Requests and errors", id: "chart-requests", xs, format: short,
-          series: [{label: "Requests", values: series("requests")},
-            {label: "Errors", values: series("errors"), color: "#e11d48"}]}),
-        timeChart({title: "Tokens", id: "chart-tokens", xs, format: short,
-          series: [{label: "In", values: series("tokens_in"), color: "#0891b2"},
-            {label: "Out", values: series("tokens_out"), color: "#7c3aed"}]}),
-        timeChart({title: "Cost (USD)", id: "chart-cost", xs, format: usd,
-          series: [{label: "Cost", values: series("cost"), color: "#d97706"}]}),
-        timeChart({title: "Cache hit ratio", id: "chart-cache", xs, yMax: 100,
-          format: (v) => `${Math.round(v)}%`,
-          series: [{label: "Hits", color: "#16a34a", points: true,
-            values: sums.map((b) => (b.requests ? (100 * b.cached) / b.requests : null))}]}),
-      ];
-      const groupSwitch = h("div", {class: "segmented", role: "group", "aria-label": "Group by"},
-        [["model", "By model"], ["provider", "By provider"]].map(([name, label]) =>
-          h("button", {type: "button", class: "seg", "aria-pressed": String(groupBy === name),
-            dataset: {group: name}, onclick: () => { groupBy = name; load(); }}, label)));
+      const axis = timeAxis(Date.parse(start) / 1000, Date.parse(end) / 1000);
+      charts = pairs ? groupCharts(axis.xs, grouped(pairs, split, axis), split)
+        : totalCharts(axis.xs, bucketed(hours, axis));
+      const splitSwitch = segmented("Charts", [["total", "Total"], ["model", "By model"],
+        ["provider", "By provider"]], split, "split", (name) => {
+        split = name;
+        if (name !== "total") groupBy = name;
+        load();
+      });
+      const groupSwitch = segmented("Group by", [["model", "By model"], ["provider", "By provider"]],
+        groupBy, "group", (name) => { groupBy = name; load(); });
       replace(body,
         h("div", {class: "tiles"},
           tile("Requests", count(sum.requests), null, "tile-requests"),
@@ -148,6 +130,7 @@ export function renderAnalytics(page, {api, gateway, navigate}) {
           tile("Cost", usd(sum.cost), null, "tile-cost"),
           tile("Cache hits", percent(sum.cached, sum.requests), `${count(sum.cached)} cached`, "tile-cache"),
           tile("Avg duration", ms(sum.duration_sum / sum.requests), null, "tile-duration")),
+        h("div", {class: "section-head"}, h("h2", {}, "Over time"), splitSwitch),
         h("div", {class: "charts"}, charts.map((chart) => chart.element)),
         h("section", {class: "card breakdown-card"},
           h("div", {class: "section-head"}, h("h2", {}, "Breakdown"), groupSwitch),

@@ -4,7 +4,8 @@ import {h} from "./dom.js";
 
 const COLORS = ["#4f46e5", "#e11d48", "#0891b2", "#d97706", "#16a34a", "#7c3aed"];
 
-/** A chart card: `series` = [{label, values, color?, points?}] over `xs` (unix seconds);
+/** A chart card: `series` = [{label, values, color?, points?, fill?, dash?}] over `xs`
+ * (unix seconds; fill defaults to true, dash is a canvas line dash such as [6, 4]);
  * `format(value)` writes the axis and legend values; the y axis runs from 0 to `yMax`
  * (default: the data's). Returns {element, destroy}. */
 export function timeChart({title, xs, series, format, id, yMax = null}) {
@@ -32,7 +33,8 @@ export function timeChart({title, xs, series, format, id, yMax = null}) {
         {value: (u, ts) => (ts === null ? "" : new Date(ts * 1000).toLocaleString())},
         ...series.map((one, index) => {
           const color = one.color || COLORS[index % COLORS.length];
-          return {label: one.label, stroke: color, width: 2, fill: `${color}1f`,
+          return {label: one.label, stroke: color, width: 2, dash: one.dash,
+            fill: one.fill === false ? undefined : `${color}1f`,
             points: {show: one.points || xs.length <= 12, size: 5},
             value: (u, v) => (v === null ? "—" : format(v))};
         }),
