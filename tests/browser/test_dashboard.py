@@ -222,6 +222,41 @@ def test_analytics_draw_charts_with_data(page: Page, seeded: Seeded, artifacts: 
     page.screenshot(path=artifacts / "desktop-analytics.png", full_page=True)
 
 
+def test_analytics_by_model_draw_one_line_per_model(
+    browser: Browser, page: Page, seeded: Seeded, artifacts: Path
+) -> None:
+    sign_in(page, seeded)
+    page.goto(f"{seeded.dashboard}/index.html#/analytics/{GATEWAY}")
+    expect(page.locator('[data-split="total"]')).to_have_attribute("aria-pressed", "true")
+    page.click('[data-split="model"]')
+    chart = page.locator("#chart-requests")
+    expect(chart.locator("figcaption")).to_have_text("Requests by model")
+    expect(chart.locator("canvas")).to_be_visible()
+    legend = chart.locator(".u-legend .u-series:not(:first-child) .u-label")
+    names = page.locator(".breakdown td.name .name-text")
+    expect(names.first).to_be_visible()
+    assert set(seeded.models) <= set(names.all_inner_texts())
+    models = sorted(names.all_inner_texts())
+    assert sorted(legend.all_inner_texts()) == models
+    assert int(chart.get_attribute("data-points") or 0) >= len(seeded.models)
+    for other in ("errors", "tokens-in", "tokens-out", "cost", "cache"):
+        expect(page.locator(f"#chart-{other} .u-legend .u-series")).to_have_count(names.count() + 1)
+    assert page.evaluate("window.pwned") is None
+    page.screenshot(path=artifacts / "desktop-analytics-by-model.png", full_page=True)
+    page.click('[data-split="provider"]')
+    expect(chart.locator("figcaption")).to_have_text("Requests by provider")
+    assert sorted(legend.all_inner_texts()) == ["anthropic", "openai"]
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    small = phone.new_page()
+    sign_in(small, seeded)
+    small.goto(f"{seeded.dashboard}/index.html#/analytics/{GATEWAY}")
+    small.click('[data-split="model"]')
+    expect(small.locator("#chart-requests .u-legend .u-series")).to_have_count(len(models) + 1)
+    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    small.screenshot(path=artifacts / "phone-analytics-by-model.png", full_page=True)
+    phone.close()
+
+
 def test_every_view_fits_a_phone(browser: Browser, seeded: Seeded, artifacts: Path) -> None:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
