@@ -15,7 +15,7 @@ import openai
 import pytest
 
 from tests.fakes.upstream import FakeUpstreamProcess
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, create_with_sdk
 
 pytestmark = pytest.mark.e2e
 
@@ -36,15 +36,7 @@ def rival(gateway: Gateway) -> str:
 
 @pytest.fixture(scope="module")
 def byok_gateway(gateway: Gateway, cf: cloudflare.Cloudflare) -> Iterator[str]:
-    cf.ai_gateway.create(
-        account_id=gateway.account,
-        id=GATEWAY,
-        cache_invalidate_on_update=False,
-        cache_ttl=0,
-        collect_logs=True,
-        rate_limiting_interval=0,
-        rate_limiting_limit=0,
-    )
+    create_with_sdk(cf, gateway.account, GATEWAY)
     yield GATEWAY
     cf.ai_gateway.delete(GATEWAY, account_id=gateway.account)
 

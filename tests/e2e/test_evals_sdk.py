@@ -13,7 +13,7 @@ import cloudflare
 import openai
 import pytest
 
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, create_with_sdk
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +26,7 @@ TYPES = ["cost", "speed", "human-feedback"]
 @pytest.fixture(scope="module")
 def logs(gateway: Gateway, cf: cloudflare.Cloudflare) -> dict[str, list[str]]:
     """A fresh gateway with logs of two models, feedback on some of them."""
-    cf.ai_gateway.create(
-        account_id=gateway.account,
-        id=GW,
-        cache_invalidate_on_update=False,
-        cache_ttl=0,
-        collect_logs=True,
-        rate_limiting_interval=0,
-        rate_limiting_limit=0,
-    )
+    create_with_sdk(cf, gateway.account, GW)
     client = openai.OpenAI(
         base_url=f"{gateway.url}/v1/{gateway.account}/{GW}/openai", api_key="sk-e2e", max_retries=0
     )
@@ -232,28 +224,12 @@ def test_a_deleted_gateway_leaves_no_dataset_behind(
     gateway: Gateway, cf: cloudflare.Cloudflare
 ) -> None:
     account = gateway.account
-    cf.ai_gateway.create(
-        account_id=account,
-        id="evals-gone",
-        cache_invalidate_on_update=False,
-        cache_ttl=0,
-        collect_logs=True,
-        rate_limiting_interval=0,
-        rate_limiting_limit=0,
-    )
+    create_with_sdk(cf, account, "evals-gone")
     cf.ai_gateway.datasets.create(
         "evals-gone", account_id=account, enable=True, filters=[], name="d"
     )
     cf.ai_gateway.delete("evals-gone", account_id=account)
     with pytest.raises(cloudflare.NotFoundError, match="gateway evals-gone not found"):
         cf.ai_gateway.datasets.list("evals-gone", account_id=account)
-    cf.ai_gateway.create(
-        account_id=account,
-        id="evals-gone",
-        cache_invalidate_on_update=False,
-        cache_ttl=0,
-        collect_logs=True,
-        rate_limiting_interval=0,
-        rate_limiting_limit=0,
-    )
+    create_with_sdk(cf, account, "evals-gone")
     assert cf.ai_gateway.datasets.list("evals-gone", account_id=account).result == []

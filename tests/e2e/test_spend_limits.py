@@ -11,7 +11,7 @@ import cloudflare
 import openai
 import pytest
 
-from tests.support.gateway import Gateway
+from tests.support.gateway import Gateway, create_with_sdk
 
 COST = json.dumps({"per_token_in": 0, "per_token_out": 0.01})
 """The fake answers "echo: hello there" (3 tokens: $0.03); max_tokens 5 reserves $0.05."""
@@ -46,16 +46,7 @@ def test_limits_through_the_sdks(
 ) -> None:
     account = gateway.account
     per_user = {**RULE, "metadata": {"user_id": {"mode": "partition"}}}
-    cf.ai_gateway.create(
-        account_id=account,
-        id="spend-e2e",
-        cache_invalidate_on_update=False,
-        cache_ttl=0,
-        collect_logs=True,
-        rate_limiting_interval=0,
-        rate_limiting_limit=0,
-        spend_limits={"enabled": True, "rules": [per_user]},  # type: ignore[list-item]
-    )
+    create_with_sdk(cf, account, "spend-e2e", spend_limits={"enabled": True, "rules": [per_user]})
     alice = _client(gateway, "spend-e2e", "alice")
     assert _ask(alice).choices[0].message.content == "echo: hello there"
     _ask(alice)  # $0.06 spent: the next may cost $0.05 more than the $0.10 left

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import cloudflare
 import httpx
 import pytest
 
@@ -100,3 +101,20 @@ def create_gateway(gateway: Gateway, gateway_id: str) -> None:
     headers = {"authorization": f"Bearer {gateway.token}"}
     answer = httpx.post(url, json={"id": gateway_id}, headers=headers, timeout=10)
     assert answer.status_code == 200, answer.text
+
+
+def create_with_sdk(
+    cf: cloudflare.Cloudflare, account_id: str, gateway_id: str, **more: Any
+) -> None:
+    """A gateway created through the Cloudflare SDK, which requires these settings: logs
+    collected, no cache, no rate limit (`more` adds others, e.g. spend_limits)."""
+    cf.ai_gateway.create(
+        account_id=account_id,
+        id=gateway_id,
+        cache_invalidate_on_update=False,
+        cache_ttl=0,
+        collect_logs=True,
+        rate_limiting_interval=0,
+        rate_limiting_limit=0,
+        **more,
+    )
